@@ -1,0 +1,1 @@
+"""Check primitives, one module per family, and their registry."""

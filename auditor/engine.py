@@ -1,0 +1,125 @@
+"""Snapshot + rule pack -> Scorecard.
+
+Each rule runs against the shared snapshot; a rule whose check raises is reported with
+status ``error`` and the audit goes on. Signals are measured by the registered signal
+groups, independently of which rules are selected.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+from typing import Any
+
+from auditor import __version__
+from auditor.checks.registry import signal_groups
+from auditor.model import Finding, Outcome, RepoInfo, Scorecard
+from auditor.rulepack import Rule, RulePack
+from auditor.scoring import category_scores, next_steps, overall_score
+from auditor.source.snapshot import Snapshot
+
+#: The order of signal groups in the JSON output (the contract in DESIGN.md).
+SIGNAL_ORDER = (
+    "readme",
+    "license",
+    "tests",
+    "ci",
+    "commits",
+    "hygiene",
+    "complexity",
+    "lint",
+    "python",
+)
+
+
+def select_rules(
+    pack: RulePack, select: Collection[str] = (), ignore: Collection[str] = ()
+) -> list[Rule]:
+    """The pack's rules narrowed by ``select`` and ``ignore`` (ids or family prefixes)."""
+
+    def matches(rule: Rule, patterns: Collection[str]) -> bool:
+        return any(rule.id == p or rule.id.startswith(p) for p in patterns)
+
+    return [
+        rule
+        for rule in pack.rules.values()
+        if (not select or matches(rule, select)) and not matches(rule, ignore)
+    ]
+
+
+def run_rule(rule: Rule, snapshot: Snapshot) -> Outcome:
+    """Run one rule; an exception in its check becomes an ``error`` outcome."""
+    try:
+        outcome = rule.run(snapshot)
+    except Exception as exc:  # noqa: BLE001 - a broken check must never end the audit
+        return Outcome.errored(f"the check failed: {type(exc).__name__}: {exc}")
+    if not isinstance(outcome, Outcome):
+        return Outcome.errored(f"the check returned {type(outcome).__name__}, not an Outcome")
+    return outcome
+
+
+def collect_signals(snapshot: Snapshot) -> dict[str, Any]:
+    """Every registered signal group; a group that fails is reported as an error entry."""
+    groups = signal_groups()
+    names = [n for n in SIGNAL_ORDER if n in groups] + sorted(set(groups) - set(SIGNAL_ORDER))
+    signals: dict[str, Any] = {}
+    for name in names:
+        try:
+            signals[name] = groups[name](snapshot)
+        except Exception as exc:  # noqa: BLE001 - a broken measurement is reported, not fatal
+            signals[name] = {"error": f"{type(exc).__name__}: {exc}"}
+    return signals
+
+
+def audit(
+    snapshot: Snapshot,
+    pack: RulePack,
+    *,
+    select: Collection[str] = (),
+    ignore: Collection[str] = (),
+    profile: str | None = None,
+) -> Scorecard:
+    """Audit a snapshot against a rule pack."""
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    findings = []
+    for rule in select_rules(pack, select, ignore):
+        t0 = time.perf_counter()
+        outcome = run_rule(rule, snapshot)
+        timings[rule.id] = round(time.perf_counter() - t0, 4)
+        findings.append(
+            Finding(
+                rule=rule.id,
+                title=rule.title,
+                category=rule.category,
+                weight=rule.weight,
+                outcome=outcome,
+                why=rule.doc.why,
+                fix=rule.doc.fix,
+            )
+        )
+    t0 = time.perf_counter()
+    signals = collect_signals(snapshot)
+    timings["signals"] = round(time.perf_counter() - t0, 4)
+    categories = category_scores(findings, pack.categories)
+    score = overall_score(categories)
+    timings["total"] = round(time.perf_counter() - started, 4)
+    return Scorecard(
+        tool_version=__version__,
+        repo=RepoInfo(
+            name=snapshot.name,
+            path=str(snapshot.root),
+            head=snapshot.head,
+            remote=snapshot.remote,
+            kind=snapshot.kind,
+        ),
+        profile=profile or pack.name,
+        score=score,
+        grade=pack.grade(score),
+        categories=categories,
+        findings=tuple(findings),
+        signals=signals,
+        next_steps=next_steps(findings, categories),
+        timings=timings,
+        notices=tuple(dict.fromkeys(snapshot.notices)),
+    )

@@ -1,0 +1,167 @@
+"""The values that flow from the checks to the renderers: outcomes, findings, the scorecard.
+
+Everything here is a frozen dataclass: renderers only ever read them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    """How a rule came out for one repository."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    PARTIAL = "partial"
+    SKIP = "skip"  # not applicable: left out of the score
+    ERROR = "error"  # the check itself failed: reported, left out of the score
+
+    @property
+    def scored(self) -> bool:
+        """Whether an outcome with this status counts towards the score."""
+        return self in (Status.PASS, Status.FAIL, Status.PARTIAL)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A place in the repository a finding points at (``line`` is 1-based, or None)."""
+
+    path: str
+    line: int | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"path": self.path, "line": self.line}
+        if self.note is not None:
+            data["note"] = self.note
+        return data
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check primitive returns: a status, a score in [0, 1] and an explanation."""
+
+    status: Status
+    message: str
+    score: float | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.status.scored:
+            if self.score is None:
+                default = {Status.PASS: 1.0, Status.FAIL: 0.0}.get(self.status)
+                if default is None:
+                    raise ValueError("a partial outcome needs a score")
+                object.__setattr__(self, "score", default)
+            assert self.score is not None
+            object.__setattr__(self, "score", min(1.0, max(0.0, float(self.score))))
+        else:
+            object.__setattr__(self, "score", None)
+
+    @classmethod
+    def passed(cls, message: str, evidence: tuple[Evidence, ...] = ()) -> Outcome:
+        return cls(Status.PASS, message, 1.0, evidence)
+
+    @classmethod
+    def failed(cls, message: str, evidence: tuple[Evidence, ...] = ()) -> Outcome:
+        return cls(Status.FAIL, message, 0.0, evidence)
+
+    @classmethod
+    def skipped(cls, message: str) -> Outcome:
+        return cls(Status.SKIP, message)
+
+    @classmethod
+    def errored(cls, message: str) -> Outcome:
+        return cls(Status.ERROR, message)
+
+    @classmethod
+    def graded(
+        cls, fraction: float, message: str, evidence: tuple[Evidence, ...] = ()
+    ) -> Outcome:
+        """Pass at 1, fail at 0, partial in between."""
+        fraction = min(1.0, max(0.0, fraction))
+        if fraction >= 1.0:
+            status = Status.PASS
+        elif fraction <= 0.0:
+            status = Status.FAIL
+        else:
+            status = Status.PARTIAL
+        return cls(status, message, fraction, evidence)
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    """How a rule explains itself (``auditor explain``)."""
+
+    summary: str
+    why: str
+    fix: str
+    detection: str
+    example: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule applied to one repository."""
+
+    rule: str
+    title: str
+    category: str
+    weight: float
+    outcome: Outcome
+    why: str
+    fix: str
+
+    @property
+    def status(self) -> Status:
+        return self.outcome.status
+
+    @property
+    def score(self) -> float | None:
+        return self.outcome.score
+
+
+@dataclass(frozen=True)
+class CategoryScore:
+    id: str
+    title: str
+    weight: float
+    score: float | None  # None when no rule of the category applied
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """A finding worth fixing, with the overall points fixing it would gain."""
+
+    finding: Finding
+    points: float
+
+
+@dataclass(frozen=True)
+class RepoInfo:
+    name: str
+    path: str
+    head: str | None
+    remote: str | None
+    kind: str  # "git", "bare" or "directory"
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """The result of one audit: findings, measured signals and scores."""
+
+    tool_version: str
+    repo: RepoInfo
+    profile: str
+    score: float
+    grade: str
+    categories: tuple[CategoryScore, ...]
+    findings: tuple[Finding, ...]
+    signals: Mapping[str, Any]
+    next_steps: tuple[NextStep, ...]
+    timings: Mapping[str, float] = field(default_factory=dict)
+    notices: tuple[str, ...] = ()

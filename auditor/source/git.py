@@ -1,0 +1,238 @@
+"""The one way this package runs git: on a repository that is hostile until proven otherwise.
+
+A repository's own configuration can make ordinary git commands run programs
+(``core.fsmonitor``, hooks, filters, ``textconv``, ``diff.external``, ``gpg.program`` when
+signatures are shown, pagers) or read files outside the tree (``mailmap.file``). Every call
+made here overrides those settings on the command line, ignores the system and global
+configuration, disables replace objects, never takes optional locks and never prompts.
+Only plumbing that reads objects is used: no command here touches the index or the
+working tree, so clean/smudge filters and fsmonitor have nothing to hook into.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from auditor.errors import SourceError
+
+#: Settings that would let the audited repository run a program or read outside its tree.
+NEUTRAL_CONFIG: tuple[tuple[str, str], ...] = (
+    ("core.fsmonitor", "false"),
+    ("core.hooksPath", os.devnull),
+    ("core.pager", "cat"),
+    ("core.sshCommand", "false"),
+    ("core.askPass", ""),
+    ("core.editor", "false"),
+    ("core.untrackedCache", "false"),
+    ("core.attributesFile", os.devnull),
+    ("credential.helper", ""),
+    ("diff.external", ""),
+    ("gpg.program", "false"),
+    ("gpg.ssh.program", "false"),
+    ("gpg.x509.program", "false"),
+    ("log.showSignature", "false"),
+    ("log.mailmap", "false"),
+    ("mailmap.file", ""),
+    ("mailmap.blob", ""),
+    ("protocol.ext.allow", "never"),
+    ("protocol.file.allow", "never"),
+    ("submodule.recurse", "false"),
+    ("i18n.logOutputEncoding", "UTF-8"),
+)
+
+#: Environment for every git process: no system or global config, no prompts, no locks.
+_ENV_OVERRIDES = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_ATTR_NOSYSTEM": "1",
+    "GIT_NO_REPLACE_OBJECTS": "1",
+    "GIT_OPTIONAL_LOCKS": "0",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_PAGER": "cat",
+    "PAGER": "cat",
+    "GIT_ASKPASS": "",
+    "SSH_ASKPASS": "",
+    "LC_ALL": "C",
+}
+#: Variables that would point git somewhere we did not choose, or run something.
+_ENV_REMOVED = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_EXTERNAL_DIFF",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_EDITOR",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_NAMESPACE",
+    "GIT_TRACE",
+)
+
+DEFAULT_TIMEOUT = 120.0
+
+
+def git_environment(git_dir: Path | None = None) -> dict[str, str]:
+    """The environment git runs in: ours, minus anything that redirects or runs programs."""
+    env = {k: v for k, v in os.environ.items() if k not in _ENV_REMOVED}
+    env.update(_ENV_OVERRIDES)
+    if git_dir is not None:
+        env["GIT_DIR"] = str(git_dir)
+    return env
+
+
+class GitError(SourceError):
+    """A git command failed."""
+
+
+class Git:
+    """Runs read-only git plumbing against one repository's git directory."""
+
+    def __init__(self, git_dir: Path, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.git_dir = git_dir
+        self.timeout = timeout
+        self._env = git_environment(git_dir)
+
+    def argv(self, *args: str) -> list[str]:
+        """The full command line for ``git ARGS`` with the neutralising options in front."""
+        argv = ["git", "--no-pager", "--no-replace-objects", "--literal-pathspecs"]
+        for key, value in NEUTRAL_CONFIG:
+            argv += ["-c", f"{key}={value}"]
+        argv += list(args)
+        return argv
+
+    def run(self, *args: str, check: bool = True) -> bytes:
+        """Run git to completion and return its standard output."""
+        try:
+            proc = subprocess.run(
+                self.argv(*args),
+                env=self._env,
+                cwd=self.git_dir,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=self.timeout,
+                check=False,
+            )
+        except FileNotFoundError as exc:
+            raise GitError("git is not installed or not on PATH") from exc
+        except subprocess.TimeoutExpired as exc:
+            raise GitError(f"git {args[0]} took longer than {self.timeout:.0f}s") from exc
+        if check and proc.returncode != 0:
+            raise GitError(f"git {args[0]} failed: {_first_line(proc.stderr)}")
+        return proc.stdout
+
+    def stream(self, *args: str, chunk_size: int = 1 << 16) -> Iterator[bytes]:
+        """Run git and yield its standard output in chunks as it arrives."""
+        proc = subprocess.Popen(
+            self.argv(*args),
+            env=self._env,
+            cwd=self.git_dir,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None
+        try:
+            while chunk := proc.stdout.read(chunk_size):
+                yield chunk
+        finally:
+            proc.stdout.close()
+            try:
+                proc.wait(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            stderr = proc.stderr.read() if proc.stderr else b""
+            if proc.stderr:
+                proc.stderr.close()
+        if proc.returncode not in (0, -9, None):
+            raise GitError(f"git {args[0]} failed: {_first_line(stderr)}")
+
+    def read_blobs(self, oids: Sequence[str]) -> dict[str, bytes]:
+        """Read many blobs through one ``git cat-file --batch`` process.
+
+        ``cat-file`` without ``--filters`` or ``--textconv`` returns the stored bytes and runs
+        no driver. The request list is written from a thread so the pipes cannot deadlock.
+        """
+        if not oids:
+            return {}
+        import threading
+
+        proc = subprocess.Popen(
+            self.argv("cat-file", "--batch"),
+            env=self._env,
+            cwd=self.git_dir,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        stdin = proc.stdin
+        unique = list(dict.fromkeys(oids))
+
+        def feed() -> None:
+            try:
+                stdin.write("".join(f"{oid}\n" for oid in unique).encode("ascii"))
+            except BrokenPipeError:
+                pass
+            finally:
+                stdin.close()
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        blobs: dict[str, bytes] = {}
+        out = proc.stdout
+        try:
+            for oid in unique:
+                header = out.readline()
+                if not header:
+                    break
+                parts = header.split()
+                if len(parts) < 3 or parts[1] == b"missing":
+                    continue
+                size = int(parts[2])
+                blobs[oid] = out.read(size)
+                out.read(1)  # the newline after each object
+        finally:
+            writer.join(timeout=self.timeout)
+            out.close()
+            proc.wait(timeout=self.timeout)
+        return blobs
+
+
+def _first_line(stderr: bytes) -> str:
+    text = stderr.decode("utf-8", "replace").strip()
+    return text.splitlines()[0] if text else "no error message"
+
+
+def find_git_dir(path: Path) -> Path | None:
+    """The git directory of the repository rooted at ``path``, or None for a plain directory.
+
+    Discovery never walks up: a directory inside someone else's checkout is audited as a
+    plain directory, not as the enclosing repository.
+    """
+    dot_git = path / ".git"
+    if dot_git.is_dir() and not dot_git.is_symlink():
+        return dot_git
+    if dot_git.is_file() and not dot_git.is_symlink():
+        # A worktree or submodule checkout: ".git" is a file that names the git directory.
+        try:
+            text = dot_git.read_text("utf-8", "replace")[:4096]
+        except OSError:
+            return None
+        if text.startswith("gitdir:"):
+            target = Path(text[len("gitdir:") :].strip())
+            if not target.is_absolute():
+                target = path / target
+            return target if target.is_dir() else None
+        return None
+    if (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir():
+        return path  # a bare repository
+    return None

@@ -1,0 +1,123 @@
+"""The commit history, read in one streamed ``git log`` pass."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from auditor.source.git import Git
+
+
+_KNOWN_BOTS = frozenset(
+    {"dependabot", "renovate", "renovate bot", "github-actions", "pre-commit-ci", "semantic-release-bot"}
+)
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit as the history rules need it (no diffs, only which paths changed)."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    timestamp: int  # author date, seconds since the epoch
+    message: str  # truncated to the history bound
+    added: tuple[str, ...]  # paths added (capped; see ``added_count``)
+    added_count: int
+    changed_count: int  # every path added, modified, deleted or retyped
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0].strip()
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+    @property
+    def is_bot(self) -> bool:
+        """Commits by automation (dependabot, pre-commit-ci, release bots) are not the author's."""
+        name = self.author_name.lower()
+        email = self.author_email.lower()
+        return "[bot]" in name or "[bot]" in email or name in _KNOWN_BOTS
+
+
+@dataclass(frozen=True)
+class History:
+    """The commits reachable from HEAD, newest first, and how complete that list is."""
+
+    commits: tuple[Commit, ...]
+    truncated: bool  # more commits exist than the bound allowed
+    shallow: bool  # the clone is shallow: older history is missing
+
+
+def read_history(
+    git: Git, *, max_commits: int, max_message_bytes: int, max_paths: int
+) -> tuple[Commit, ...]:
+    """Every commit reachable from HEAD (at most ``max_commits``), newest first."""
+    marker = b"\x1e" + secrets.token_hex(12).encode("ascii")
+    fmt = "%x1e" + marker[1:].decode("ascii") + "%H%x00%P%x00%an%x00%ae%x00%at%x00%B%x00"
+    chunks = git.stream(
+        "log",
+        "-z",
+        "--no-renames",
+        "--no-textconv",
+        "--no-ext-diff",
+        "--no-show-signature",
+        "--no-color",
+        "--name-status",
+        f"--max-count={max_commits}",
+        f"--format={fmt}",
+        "HEAD",
+        "--",
+    )
+    return tuple(
+        _parse_record(record, max_message_bytes, max_paths)
+        for record in _split_records(chunks, marker)
+    )
+
+
+def _split_records(chunks: Iterable[bytes], marker: bytes) -> Iterator[bytes]:
+    buffer = b""
+    for chunk in chunks:
+        buffer += chunk
+        parts = buffer.split(marker)
+        buffer = parts.pop()
+        yield from (part for part in parts if part)
+    if buffer:
+        yield buffer
+
+
+def _parse_record(record: bytes, max_message_bytes: int, max_paths: int) -> Commit:
+    fields = record.split(b"\x00", 6)
+    while len(fields) < 7:
+        fields.append(b"")
+    sha, parents, name, email, when, message, rest = fields
+    added: list[str] = []
+    added_count = changed_count = 0
+    names = rest.lstrip(b"\x00\n").split(b"\x00")
+    for status, path in zip(names[0::2], names[1::2]):
+        if not status:
+            continue
+        changed_count += 1
+        if status[:1] == b"A":
+            added_count += 1
+            if len(added) < max_paths:
+                added.append(path.decode("utf-8", "replace"))
+    return Commit(
+        sha=sha.decode("ascii", "replace"),
+        parents=tuple(p.decode("ascii", "replace") for p in parents.split()),
+        author_name=_text(name, 256),
+        author_email=_text(email, 256),
+        timestamp=int(when) if when.strip().isdigit() else 0,
+        message=_text(message, max_message_bytes).strip("\n"),
+        added=tuple(added),
+        added_count=added_count,
+        changed_count=changed_count,
+    )
+
+
+def _text(raw: bytes, limit: int) -> str:
+    return raw[:limit].decode("utf-8", "replace")

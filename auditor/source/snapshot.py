@@ -1,0 +1,418 @@
+"""The Snapshot: one bounded, read-only view of a repository that every check shares.
+
+For a git repository the snapshot is what is *committed at HEAD* (what an employer sees):
+the tree is listed with ``git ls-tree`` and file contents come through ``git cat-file
+--batch``, so uncommitted files do not count, symlinks are never followed and bare
+repositories work. A plain directory is read from the file system without following links.
+
+Everything expensive is computed at most once per snapshot: file texts in one batch, the
+history in one ``git log`` pass, each Python file parsed once. Checks derive further shared
+facts with the :func:`fact` decorator, which memoises a function of the snapshot.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import stat
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+from auditor.errors import SourceError
+from auditor.source.git import Git, GitError, find_git_dir
+from auditor.source.history import History, read_history
+from auditor.source.python import PythonModule, parse_module, recursion_headroom
+
+T = TypeVar("T")
+
+#: Folders whose contents are other people's code or generated output, never the candidate's.
+VENDORED_DIRS = frozenset(
+    {
+        ".git",
+        ".venv",
+        "venv",
+        "virtualenv",
+        "site-packages",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".eggs",
+        "build",
+        "dist",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "vendor",
+        "third_party",
+        "_vendor",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on everything a snapshot reads; a bound reached is a notice, never a crash."""
+
+    max_files: int = 50_000
+    max_file_bytes: int = 1 << 20  # files larger than this are listed but not read
+    max_total_bytes: int = 256 << 20  # total text read from one repository
+    max_python_files: int = 20_000
+    max_ast_depth: int = 400
+    max_commits: int = 100_000
+    max_message_bytes: int = 8_192
+    max_paths_per_commit: int = 10_000
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A regular file in the snapshot. ``path`` is POSIX-style and relative to the root."""
+
+    path: str
+    size: int
+    oid: str | None = None  # the blob id, for git snapshots
+    executable: bool = False
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.path).name
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.path).suffix.lower()
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(self.path.split("/"))
+
+
+def is_vendored(path: str) -> bool:
+    """Whether a path lies in a folder of third-party or generated files."""
+    parts = path.split("/")[:-1]
+    return any(part in VENDORED_DIRS or part.endswith(".egg-info") for part in parts)
+
+
+@dataclass
+class Snapshot:
+    """A read-only view of one repository, shared by every check of one audit."""
+
+    root: Path
+    kind: str  # "git", "bare" or "directory"
+    files: dict[str, FileEntry]
+    symlinks: tuple[str, ...]
+    head: str | None
+    remote: str | None
+    limits: Limits
+    notices: list[str] = field(default_factory=list)
+    _git: Git | None = None
+    shallow: bool = False
+    _texts: dict[str, str | None] | None = None
+    _memo: dict[Callable[..., Any], Any] = field(default_factory=dict)
+    _memo_lock: threading.RLock = field(default_factory=threading.RLock)
+
+    # ----------------------------------------------------------------- construction
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], limits: Limits | None = None) -> Snapshot:
+        """Open a repository (or a plain directory) for auditing.
+
+        Raises :class:`SourceError` with a one-line message when the path cannot be audited.
+        """
+        limits = limits or Limits()
+        root = Path(path).expanduser()
+        if not root.exists():
+            raise SourceError(f"{root}: no such file or directory")
+        if not root.is_dir():
+            raise SourceError(f"{root}: not a directory (give the folder of a repository)")
+        try:
+            root = root.resolve(strict=True)
+            os.listdir(root)
+        except OSError as exc:
+            raise SourceError(f"{root}: cannot read: {exc.strerror or exc}") from exc
+        git_dir = find_git_dir(root)
+        if git_dir is None:
+            return cls._from_directory(root, limits)
+        return cls._from_git(root, git_dir, limits)
+
+    @classmethod
+    def _from_git(cls, root: Path, git_dir: Path, limits: Limits) -> Snapshot:
+        git = Git(git_dir)
+        try:
+            bare = git.run("rev-parse", "--is-bare-repository").strip() == b"true"
+        except GitError as exc:
+            raise SourceError(f"{root}: not a readable git repository ({exc})") from exc
+        head_raw = git.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
+        head = head_raw.decode("ascii", "replace").strip()
+        if not head:
+            raise SourceError(f"{root}: the repository has no commits yet; commit something first")
+        listing = git.run("ls-tree", "-r", "-z", "--long", "--full-tree", head)
+        files: dict[str, FileEntry] = {}
+        symlinks: list[str] = []
+        notices: list[str] = []
+        for entry in listing.split(b"\x00"):
+            if not entry:
+                continue
+            meta, _, raw_path = entry.partition(b"\t")
+            mode, kind, oid, size = (meta.split() + [b"", b"", b"", b""])[:4]
+            path = raw_path.decode("utf-8", "replace")
+            if kind != b"blob":
+                continue  # submodules (commits) are never followed
+            if mode == b"120000":
+                symlinks.append(path)
+                continue
+            if len(files) >= limits.max_files:
+                notices.append(f"more than {limits.max_files} files: the rest were not read")
+                break
+            files[path] = FileEntry(
+                path=path,
+                size=int(size) if size.isdigit() else 0,
+                oid=oid.decode("ascii"),
+                executable=mode == b"100755",
+            )
+        shallow = git.run("rev-parse", "--is-shallow-repository").strip() == b"true"
+        return cls(
+            root=root,
+            kind="bare" if bare else "git",
+            files=files,
+            symlinks=tuple(symlinks),
+            head=head,
+            remote=_remote_url(git),
+            limits=limits,
+            notices=notices,
+            _git=git,
+            shallow=shallow,
+        )
+
+    @classmethod
+    def _from_directory(cls, root: Path, limits: Limits) -> Snapshot:
+        files: dict[str, FileEntry] = {}
+        symlinks: list[str] = []
+        notices: list[str] = []
+        for rel, st in _walk(root):
+            if stat.S_ISLNK(st.st_mode):
+                symlinks.append(rel)
+            elif stat.S_ISREG(st.st_mode):
+                if len(files) >= limits.max_files:
+                    notices.append(f"more than {limits.max_files} files: the rest were not read")
+                    break
+                files[rel] = FileEntry(
+                    path=rel, size=st.st_size, executable=bool(st.st_mode & stat.S_IXUSR)
+                )
+        return cls(
+            root=root,
+            kind="directory",
+            files=files,
+            symlinks=tuple(sorted(symlinks)),
+            head=None,
+            remote=None,
+            limits=limits,
+            notices=notices,
+        )
+
+    # ----------------------------------------------------------------- reading
+
+    @property
+    def name(self) -> str:
+        name = self.root.name
+        if self.kind == "bare" and name.endswith(".git"):
+            name = name[: -len(".git")]
+        return name
+
+    @property
+    def has_history(self) -> bool:
+        return self._git is not None
+
+    def text(self, path: str) -> str | None:
+        """The decoded text of a file, or None when it is missing, binary or over the bounds."""
+        if self._texts is None:
+            with self._memo_lock:
+                if self._texts is None:
+                    self._texts = self._read_texts()
+        return self._texts.get(path)
+
+    def _read_texts(self) -> dict[str, str | None]:
+        budget = self.limits.max_total_bytes
+        wanted: list[FileEntry] = []
+        skipped = 0
+        for entry in self.files.values():
+            if entry.size > self.limits.max_file_bytes or entry.size > budget:
+                skipped += 1
+                continue
+            budget -= entry.size
+            wanted.append(entry)
+        if skipped:
+            self.notices.append(
+                f"{skipped} file(s) over {self.limits.max_file_bytes // 1024} KiB "
+                "(or past the total read budget) were not read"
+            )
+        if self._git is not None:
+            blobs = self._git.read_blobs([e.oid for e in wanted if e.oid])
+            raw = {e.path: blobs.get(e.oid or "") for e in wanted}
+        else:
+            raw = {e.path: _read_file(self.root, e.path, self.limits.max_file_bytes) for e in wanted}
+        return {path: decode_text(data) if data is not None else None for path, data in raw.items()}
+
+    @property
+    def history(self) -> History:
+        """The commits reachable from HEAD, read in one ``git log`` pass (empty for a folder)."""
+        return self.memo(_history)
+
+    @property
+    def python_modules(self) -> tuple[PythonModule, ...]:
+        """Every Python file outside vendored folders, each parsed once."""
+        return self.memo(_python_modules)
+
+    def files_matching(self, predicate: Callable[[FileEntry], bool]) -> Iterator[FileEntry]:
+        return (entry for entry in self.files.values() if predicate(entry))
+
+    def root_file(self, *names: str) -> FileEntry | None:
+        """The first top-level file whose name matches one of ``names``, ignoring case."""
+        wanted = [n.lower() for n in names]
+        top = {p.lower(): e for p, e in self.files.items() if "/" not in p}
+        for name in wanted:
+            if name in top:
+                return top[name]
+        return None
+
+    # ----------------------------------------------------------------- memoised facts
+
+    def memo(self, fn: Callable[[Snapshot], T]) -> T:
+        """``fn(self)`` computed once; an exception is remembered and raised again."""
+        with self._memo_lock:
+            if fn in self._memo:
+                value = self._memo[fn]
+            else:
+                try:
+                    value = fn(self)
+                except Exception as exc:  # noqa: BLE001 - remembered, re-raised below
+                    value = _Failed(exc)
+                self._memo[fn] = value
+        if isinstance(value, _Failed):
+            raise value.exc
+        return value  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class _Failed:
+    exc: Exception
+
+
+def fact(fn: Callable[[Snapshot], T]) -> Callable[[Snapshot], T]:
+    """Decorate a function of the snapshot so it is computed once per snapshot and shared."""
+
+    @functools.wraps(fn)
+    def shared(snapshot: Snapshot) -> T:
+        return snapshot.memo(fn)
+
+    return shared
+
+
+def _history(snapshot: Snapshot) -> History:
+    if snapshot._git is None:
+        return History(commits=(), truncated=False, shallow=False)
+    limits = snapshot.limits
+    commits = read_history(
+        snapshot._git,
+        max_commits=limits.max_commits + 1,
+        max_message_bytes=limits.max_message_bytes,
+        max_paths=limits.max_paths_per_commit,
+    )
+    truncated = len(commits) > limits.max_commits
+    if truncated:
+        commits = commits[: limits.max_commits]
+        snapshot.notices.append(f"history longer than {limits.max_commits} commits: truncated")
+    return History(commits=commits, truncated=truncated, shallow=snapshot.shallow)
+
+
+def _python_modules(snapshot: Snapshot) -> tuple[PythonModule, ...]:
+    recursion_headroom()
+    entries = [
+        e for e in snapshot.files.values() if e.suffix == ".py" and not is_vendored(e.path)
+    ]
+    if len(entries) > snapshot.limits.max_python_files:
+        snapshot.notices.append(
+            f"more than {snapshot.limits.max_python_files} Python files: the rest were not parsed"
+        )
+        entries = entries[: snapshot.limits.max_python_files]
+    modules = []
+    for entry in entries:
+        text = snapshot.text(entry.path)
+        if text is None:
+            continue
+        modules.append(parse_module(entry.path, text, max_depth=snapshot.limits.max_ast_depth))
+    return tuple(modules)
+
+
+def decode_text(data: bytes) -> str | None:
+    """Bytes to text: None for binary data; UTF-16 and UTF-8 BOMs honoured; bad bytes replaced."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace")
+    if b"\x00" in data[:8192]:
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8", "replace")
+
+
+def _walk(root: Path) -> Iterator[tuple[str, os.stat_result]]:
+    """Every entry below ``root`` (not following links), as (POSIX relative path, lstat)."""
+    stack = [""]
+    while stack:
+        rel_dir = stack.pop()
+        try:
+            with os.scandir(root / rel_dir if rel_dir else root) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if entry.name != ".git":
+                    stack.append(rel)
+            else:
+                yield rel, st
+
+
+def _read_file(root: Path, rel: str, limit: int) -> bytes | None:
+    """Read a regular file below root without following a symlink at its last component."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(root / rel, flags)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(limit + 1)[:limit]
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _remote_url(git: Git) -> str | None:
+    raw = git.run("config", "--get", "remote.origin.url", check=False)
+    url = raw.decode("utf-8", "replace").strip()
+    return strip_credentials(url) if url else None
+
+
+def strip_credentials(url: str) -> str:
+    """A remote URL without any user name or token embedded in it."""
+    if "://" not in url:
+        return url
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
