@@ -79,9 +79,7 @@ class Outcome:
         return cls(Status.ERROR, message)
 
     @classmethod
-    def graded(
-        cls, fraction: float, message: str, evidence: tuple[Evidence, ...] = ()
-    ) -> Outcome:
+    def graded(cls, fraction: float, message: str, evidence: tuple[Evidence, ...] = ()) -> Outcome:
         """Pass at 1, fail at 0, partial in between."""
         fraction = min(1.0, max(0.0, fraction))
         if fraction >= 1.0:

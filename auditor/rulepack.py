@@ -10,25 +10,21 @@ with one line naming the file, before any repository is read.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor import _toml as tomllib
 from auditor.checks.registry import Primitive, primitives
 from auditor.errors import RulePackError
 from auditor.model import Outcome, RuleDoc
 from auditor.resources import rules_dir
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 RULE_ID = re.compile(r"^[A-Z]{2,4}[0-9]{3}$")
 CATEGORY_ID = re.compile(r"^[A-Z]{2,4}$")
 DEFAULT_PACK = "default"
+DEFAULT_GRADES: tuple[tuple[str, float], ...] = (("A", 90.0), ("B", 80.0), ("C", 70.0), ("D", 60.0))
 _RULE_KEYS = {
     "title",
     "category",
@@ -74,9 +70,7 @@ class RulePack:
     source: str
     categories: Mapping[str, Category]
     rules: Mapping[str, Rule]
-    grades: tuple[tuple[str, float], ...] = field(
-        default=(("A", 90.0), ("B", 80.0), ("C", 70.0), ("D", 60.0))
-    )
+    grades: tuple[tuple[str, float], ...] = DEFAULT_GRADES
 
     def grade(self, score: float) -> str:
         """The letter for a score: the first grade whose lower bound the score reaches."""
@@ -188,7 +182,7 @@ def _weight(table: Mapping[str, Any], owner: str, fail: Any) -> float:
 
 def _grades(raw: Any, fail: Any) -> tuple[tuple[str, float], ...]:
     if raw is None:
-        return RulePack.__dataclass_fields__["grades"].default  # type: ignore[no-any-return]
+        return DEFAULT_GRADES
     table = _table(raw, "[grades]", fail)
     grades = []
     for letter, lowest in table.items():

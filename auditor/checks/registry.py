@@ -74,8 +74,13 @@ class Primitive:
         unknown = sorted(set(params) - set(self.params))
         if unknown:
             known = ", ".join(sorted(self.params)) or "none"
-            return f"unknown parameter(s) {', '.join(unknown)} for check {self.name!r} (known: {known})"
-        missing = sorted(p.name for p in self.params.values() if p.required and p.name not in params)
+            return (
+                f"unknown parameter(s) {', '.join(unknown)} for check {self.name!r} "
+                f"(known: {known})"
+            )
+        missing = sorted(
+            p.name for p in self.params.values() if p.required and p.name not in params
+        )
         if missing:
             return f"check {self.name!r} needs parameter(s) {', '.join(missing)}"
         for name, value in params.items():
@@ -180,4 +185,3 @@ def _type_problem(value: Any, annotation: Any) -> str | None:
 
 def _describe(annotation: Any) -> str:
     return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
-

@@ -8,9 +8,15 @@ from dataclasses import dataclass
 
 from auditor.source.git import Git
 
-
 _KNOWN_BOTS = frozenset(
-    {"dependabot", "renovate", "renovate bot", "github-actions", "pre-commit-ci", "semantic-release-bot"}
+    {
+        "dependabot",
+        "renovate",
+        "renovate bot",
+        "github-actions",
+        "pre-commit-ci",
+        "semantic-release-bot",
+    }
 )
 
 
@@ -98,7 +104,7 @@ def _parse_record(record: bytes, max_message_bytes: int, max_paths: int) -> Comm
     added: list[str] = []
     added_count = changed_count = 0
     names = rest.lstrip(b"\x00\n").split(b"\x00")
-    for status, path in zip(names[0::2], names[1::2]):
+    for status, path in zip(names[0::2], names[1::2], strict=False):
         if not status:
             continue
         changed_count += 1

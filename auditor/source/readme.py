@@ -19,7 +19,7 @@ from auditor.source.snapshot import Snapshot, fact
 README_NAMES = ("readme.md", "readme.markdown", "readme.rst", "readme.txt", "readme")
 README_DIRS = ("", ".github/", "docs/")
 
-_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)  # noqa: RUF001 - typographic apostrophe
 _HTML_IMG = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
 _HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
 _HTML_LINK = re.compile(r"<a\b[^>]*?\bhref\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
@@ -174,14 +174,10 @@ def _parse_markdown(path: str, text: str) -> ReadmeDocument:
 def _inline_text(token: Token) -> str:
     parts: list[str] = []
     for child in token.children or ():
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type == "image":
+        if child.type in ("text", "code_inline", "image"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-        elif child.type == "html_inline":
-            continue
     return "".join(parts).strip()
 
 

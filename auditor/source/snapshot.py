@@ -157,7 +157,7 @@ class Snapshot:
             if not entry:
                 continue
             meta, _, raw_path = entry.partition(b"\t")
-            mode, kind, oid, size = (meta.split() + [b"", b"", b"", b""])[:4]
+            mode, kind, oid, size = [*meta.split(), b"", b"", b"", b""][:4]
             path = raw_path.decode("utf-8", "replace")
             if kind != b"blob":
                 continue  # submodules (commits) are never followed
@@ -234,6 +234,19 @@ class Snapshot:
                     self._texts = self._read_texts()
         return self._texts.get(path)
 
+    def blob(self, path: str) -> bytes | None:
+        """The raw bytes of one file (binary files included), or None when missing or too big.
+
+        Text files are better read through :meth:`text`, which reads them all in one batch;
+        this is for the rare binary file a check must read (a ``.coverage`` database).
+        """
+        entry = self.files.get(path)
+        if entry is None or entry.size > self.limits.max_file_bytes:
+            return None
+        if self._git is not None:
+            return self._git.read_blobs([entry.oid or ""]).get(entry.oid or "")
+        return _read_file(self.root, path, self.limits.max_file_bytes)
+
     def _read_texts(self) -> dict[str, str | None]:
         budget = self.limits.max_total_bytes
         wanted: list[FileEntry] = []
@@ -253,7 +266,9 @@ class Snapshot:
             blobs = self._git.read_blobs([e.oid for e in wanted if e.oid])
             raw = {e.path: blobs.get(e.oid or "") for e in wanted}
         else:
-            raw = {e.path: _read_file(self.root, e.path, self.limits.max_file_bytes) for e in wanted}
+            raw = {
+                e.path: _read_file(self.root, e.path, self.limits.max_file_bytes) for e in wanted
+            }
         return {path: decode_text(data) if data is not None else None for path, data in raw.items()}
 
     @property
@@ -330,9 +345,7 @@ def _history(snapshot: Snapshot) -> History:
 
 def _python_modules(snapshot: Snapshot) -> tuple[PythonModule, ...]:
     recursion_headroom()
-    entries = [
-        e for e in snapshot.files.values() if e.suffix == ".py" and not is_vendored(e.path)
-    ]
+    entries = [e for e in snapshot.files.values() if e.suffix == ".py" and not is_vendored(e.path)]
     if len(entries) > snapshot.limits.max_python_files:
         snapshot.notices.append(
             f"more than {snapshot.limits.max_python_files} Python files: the rest were not parsed"

@@ -1,0 +1,218 @@
+"""The ``auditor`` command: options in, the engine called, a renderer picked.
+
+Exit codes: 0 audited (at or above ``--fail-under``), 1 below ``--fail-under``, 2 bad input
+(a path, an option, a rule pack or settings file, a repository that cannot be read),
+3 an internal error. Errors are one line on stderr, never a traceback (``AUDITOR_DEBUG=1``
+shows it).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from auditor import __version__
+from auditor.errors import EXIT_BELOW_THRESHOLD, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, AuditorError
+
+if TYPE_CHECKING:
+    from auditor.config import Settings
+    from auditor.rulepack import RulePack
+
+FORMAT_NAMES = ("text", "json")
+
+
+def _split_ids(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(
+        part.strip().upper() for value in values for part in value.split(",") if part.strip()
+    )
+
+
+def _use_color(choice: bool | None) -> bool:
+    if choice is not None:
+        return choice
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _settings(
+    rules: str | None, select: Sequence[str], ignore: Sequence[str], fail_under: float | None
+) -> Settings:
+    from auditor.config import load_settings
+
+    return load_settings(Path.cwd()).merged(
+        rules=rules, select=_split_ids(select), ignore=_split_ids(ignore), fail_under=fail_under
+    )
+
+
+def _pack(name: str) -> RulePack:
+    from auditor.rulepack import load_pack
+
+    return load_pack(name)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="portfolio-auditor")
+def cli() -> None:
+    """Audit git repositories for the signals employers look for."""
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMAT_NAMES),
+    default=None,
+    help="Output format (default: from --output's extension, else text).",
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the card to a file.")
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Exit with status 1 when the score is below this.",
+)
+@click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated).")
+@click.option("--rules", default=None, help="Rule pack: a shipped name or a .toml path.")
+@click.option("--color/--no-color", default=None, help="Colour the terminal card (default: auto).")
+def audit(
+    path: Path,
+    fmt: str | None,
+    output: Path | None,
+    fail_under: float | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    rules: str | None,
+    color: bool | None,
+) -> int:
+    """Audit the repository at PATH (default: the current directory)."""
+    from auditor.engine import audit as run_audit
+    from auditor.render import EXTENSIONS, RenderOptions, render
+    from auditor.source.snapshot import Snapshot
+
+    settings = _settings(rules, select, ignore, fail_under)
+    if fmt is None:
+        fmt = EXTENSIONS.get(output.suffix.lower(), "text") if output else "text"
+    pack = _pack(settings.rules)
+    unknown = [
+        p for p in settings.select + settings.ignore if not any(r.startswith(p) for r in pack.rules)
+    ]
+    if unknown:
+        raise click.UsageError(f"no rule matches {', '.join(unknown)} (see `auditor rules`)")
+    snapshot = Snapshot.open(path)
+    card = run_audit(snapshot, pack, select=settings.select, ignore=settings.ignore)
+    options = RenderOptions(
+        color=_use_color(color) and output is None,
+        width=shutil.get_terminal_size((100, 24)).columns,
+    )
+    document = render(card, fmt, options)
+    if output is None:
+        click.echo(document, nl=False)
+    else:
+        try:
+            output.write_text(document, encoding="utf-8")
+        except OSError as exc:
+            raise AuditorError(f"cannot write {output}: {exc.strerror or exc}") from exc
+        click.echo(f"wrote {output} (score {card.score:.1f}, grade {card.grade})", err=True)
+    if settings.fail_under is not None and card.score < settings.fail_under:
+        click.echo(
+            f"auditor: score {card.score:.1f} is below --fail-under {settings.fail_under:g}",
+            err=True,
+        )
+        return EXIT_BELOW_THRESHOLD
+    return EXIT_OK
+
+
+@cli.command("rules")
+@click.option("--rules", "pack_name", default=None, help="Rule pack: a shipped name or a path.")
+def list_rules(pack_name: str | None) -> int:
+    """List every rule: id, category, weight and title."""
+    pack = _pack(pack_name or _settings(None, (), (), None).rules)
+    id_width = max((len(r) for r in pack.rules), default=6)
+    click.echo(f"{'ID':<{id_width}}  {'CAT':<4} {'WEIGHT':>6}  TITLE")
+    for rule in pack.rules.values():
+        click.echo(f"{rule.id:<{id_width}}  {rule.category:<4} {rule.weight:>6g}  {rule.title}")
+    click.echo(f"{len(pack.rules)} rules in pack {pack.name!r} ({pack.source})")
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("rule_id")
+@click.option("--rules", "pack_name", default=None, help="Rule pack: a shipped name or a path.")
+def explain(rule_id: str, pack_name: str | None) -> int:
+    """Explain a rule: what it checks, why employers care, how to fix it, how it is detected."""
+    pack = _pack(pack_name or _settings(None, (), (), None).rules)
+    rule = pack.rules.get(rule_id.strip().upper())
+    if rule is None:
+        close = difflib.get_close_matches(rule_id.upper(), list(pack.rules), n=1)
+        hint = f"; did you mean {close[0]}?" if close else "; `auditor rules` lists them"
+        raise AuditorError(f"unknown rule {rule_id!r}{hint}")
+    category = pack.categories[rule.category]
+    params = ", ".join(f"{k}={v!r}" for k, v in rule.params.items())
+    sections = [
+        ("What it checks", rule.doc.summary),
+        ("Why employers care", rule.doc.why),
+        ("How to fix it", rule.doc.fix),
+        ("Example", rule.doc.example),
+        ("How it is detected", rule.doc.detection),
+    ]
+    click.echo(f"{rule.id}: {rule.title}")
+    click.echo(f"category {rule.category} ({category.title}), weight {rule.weight:g}")
+    for heading, body in sections:
+        if body:
+            click.echo(f"\n{heading}")
+            for line in body.splitlines():
+                click.echo(f"  {line}" if line.strip() else "")
+    click.echo(f"\nCheck: {rule.check.name}({params})")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code instead of exiting."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = cli.main(args=args, prog_name="auditor", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.UsageError as exc:
+        message = exc.format_message()
+        hint = f" (try `auditor {exc.ctx.info_name} --help`)" if exc.ctx else ""
+        click.echo(f"auditor: error: {message}{hint}", err=True)
+        return EXIT_USAGE
+    except click.ClickException as exc:
+        click.echo(f"auditor: error: {exc.format_message()}", err=True)
+        return EXIT_USAGE
+    except click.Abort:
+        click.echo("auditor: interrupted", err=True)
+        return 130
+    except AuditorError as exc:
+        click.echo(f"auditor: error: {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("auditor: interrupted", err=True)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 3
+        if os.environ.get("AUDITOR_DEBUG"):
+            traceback.print_exc()
+        click.echo(
+            f"auditor: internal error: {type(exc).__name__}: {exc} "
+            "(set AUDITOR_DEBUG=1 for the traceback)",
+            err=True,
+        )
+        return EXIT_INTERNAL
+    return result if isinstance(result, int) else EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

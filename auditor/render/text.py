@@ -1,0 +1,152 @@
+"""The terminal scorecard, rendered with rich.
+
+Everything that came from the repository goes through :func:`terminal_safe` and into
+``rich.text.Text`` objects (never markup strings), so a commit message or file name can
+neither move the cursor nor inject rich markup. Status is shown by a symbol and a word as
+well as a colour, so the card reads the same with ``NO_COLOR`` set.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+from rich.console import Console
+from rich.text import Text
+
+from auditor.model import Finding, Scorecard, Status
+from auditor.render.sanitize import terminal_safe
+
+STATUS_STYLE = {
+    Status.PASS: ("✓", "pass", "green"),
+    Status.PARTIAL: ("◐", "partial", "yellow"),
+    Status.FAIL: ("✗", "fail", "red"),
+    Status.SKIP: ("-", "skip", "dim"),
+    Status.ERROR: ("!", "error", "magenta"),
+}
+GRADE_STYLE = {"A": "bold green", "B": "green", "C": "yellow", "D": "dark_orange", "F": "bold red"}
+BAR_WIDTH = 24
+MAX_EVIDENCE = 3
+
+
+def render_text(card: Scorecard, *, color: bool = True, width: int | None = None) -> str:
+    """The scorecard as terminal text (ANSI colours only when ``color``)."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width or 100,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    _header(console, card)
+    _categories(console, card)
+    _next_steps(console, card)
+    _findings(console, card)
+    _footer(console, card)
+    return buffer.getvalue()
+
+
+def _header(console: Console, card: Scorecard) -> None:
+    repo = card.repo
+    head = f" @ {repo.head[:10]}" if repo.head else ""
+    title = Text()
+    title.append("portfolio-auditor ", style="bold")
+    title.append(f"{card.tool_version}  ", style="dim")
+    title.append(terminal_safe(repo.name), style="bold cyan")
+    title.append(head, style="dim")
+    title.append(f"  profile {terminal_safe(card.profile)}", style="dim")
+    console.print(title)
+    console.print()
+    score = Text("  Score ")
+    score.append(f"{card.score:.1f}", style="bold")
+    score.append(" / 100   Grade ")
+    score.append(card.grade, style=GRADE_STYLE.get(card.grade, "bold"))
+    console.print(score)
+    console.print()
+
+
+def _bar(score: float) -> Text:
+    filled = round(score / 100 * BAR_WIDTH)
+    style = "green" if score >= 80 else "yellow" if score >= 60 else "red"
+    bar = Text("█" * filled, style=style)
+    bar.append("░" * (BAR_WIDTH - filled), style="dim")
+    return bar
+
+
+def _categories(console: Console, card: Scorecard) -> None:
+    title_width = max((len(c.title) for c in card.categories), default=10)
+    for category in card.categories:
+        line = Text(f"  {category.title:<{title_width}}  ")
+        if category.score is None:
+            line.append("not applicable", style="dim")
+        else:
+            line.append_text(_bar(category.score))
+            line.append(f" {category.score:5.1f}")
+        console.print(line)
+    console.print()
+
+
+def _next_steps(console: Console, card: Scorecard) -> None:
+    if not card.next_steps:
+        return
+    console.print(Text("Next steps (most valuable first)", style="bold"))
+    for number, step in enumerate(card.next_steps, start=1):
+        line = Text(f"  {number}. ")
+        line.append(f"+{step.points:.1f} ", style="bold green")
+        line.append(f"{step.finding.rule} ", style="bold")
+        line.append(step.finding.title)
+        console.print(line)
+        console.print(Text(f"       {terminal_safe(step.finding.fix)}", style="dim"))
+    console.print()
+
+
+def _findings(console: Console, card: Scorecard) -> None:
+    shown = [f for f in card.findings if f.status is not Status.PASS]
+    if not shown:
+        console.print(Text("Every rule passed.", style="bold green"))
+        console.print()
+        return
+    console.print(Text("Findings", style="bold"))
+    for finding in shown:
+        _finding(console, finding)
+    console.print()
+
+
+def _finding(console: Console, finding: Finding) -> None:
+    symbol, word, style = STATUS_STYLE[finding.status]
+    line = Text("  ")
+    line.append(f"{symbol} {word:<7}", style=style)
+    line.append(f" {finding.rule} ", style="bold")
+    line.append(finding.title)
+    if finding.status is Status.PARTIAL and finding.score is not None:
+        line.append(f" ({finding.score * 100:.0f}%)", style=style)
+    console.print(line)
+    console.print(Text(f"      {terminal_safe(finding.outcome.message)}"))
+    evidence = finding.outcome.evidence
+    for item in evidence[:MAX_EVIDENCE]:
+        where = terminal_safe(item.path) + (f":{item.line}" if item.line else "")
+        note = f"  {terminal_safe(item.note)}" if item.note else ""
+        console.print(Text(f"      → {where}{note}", style="cyan"))
+    if len(evidence) > MAX_EVIDENCE:
+        console.print(Text(f"      … and {len(evidence) - MAX_EVIDENCE} more", style="dim"))
+    if finding.status in (Status.FAIL, Status.PARTIAL):
+        console.print(Text(f"      fix: {terminal_safe(finding.fix)}", style="dim"))
+
+
+def _footer(console: Console, card: Scorecard) -> None:
+    counts = Counter(f.status for f in card.findings)
+    summary = Text()
+    for status in Status:
+        if counts[status]:
+            if summary:
+                summary.append(" · ")
+            _, word, style = STATUS_STYLE[status]
+            summary.append(f"{counts[status]} {word}", style=style)
+    console.print(summary)
+    for notice in card.notices:
+        console.print(Text(f"note: {terminal_safe(notice)}", style="yellow"))
+    console.print(Text("Run `auditor explain RULE` for what a rule checks and why.", style="dim"))
