@@ -1,0 +1,198 @@
+"""The audited repository is hostile: its config, hooks and attributes never run anything.
+
+Each test first shows that its trap is armed (an ordinary git command *does* run the
+planted program), then audits the repository and checks that the program never ran.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+from auditor.model import Scorecard
+from auditor.source.snapshot import Snapshot
+from tests.factory import RepoBuilder
+
+
+def _trap(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A script that leaves a marker file when run, and the marker's path."""
+    marker = tmp_path / f"{name}.ran"
+    script = tmp_path / f"{name}.sh"
+    script.write_text(f"#!/bin/sh\ntouch '{marker}'\ncat\n", encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return script, marker
+
+
+def _plain_git(path: Path, *args: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    subprocess.run(["git", *args], cwd=path, env=env, capture_output=True, check=False)
+
+
+def _project(repo: RepoBuilder) -> None:
+    repo.commit(
+        "Add the expense importer",
+        {
+            "README.md": "# Expenses\n\nImports bank CSV files.\n",
+            "expenses/importer.py": "def parse(line: str) -> list[str]:\n    return line.split(',')\n",
+            "tests/test_importer.py": "def test_parse():\n    assert parse('a,b') == ['a', 'b']\n",
+        },
+    )
+    repo.commit("Document the CSV format", {"docs/format.md": "Columns: date, amount\n"})
+
+
+def test_core_fsmonitor_never_runs(
+    repo: RepoBuilder, tmp_path: Path, audit_path: Callable[[Path], Scorecard]
+) -> None:
+    _project(repo)
+    script, marker = _trap(tmp_path, "fsmonitor")
+    repo.git("config", "core.fsmonitor", str(script))
+    _plain_git(repo.path, "status")
+    assert marker.exists(), "the trap is not armed: plain git status should run fsmonitor"
+    marker.unlink()
+
+    card = audit_path(repo.path)
+
+    assert card.findings, "the audit ran"
+    assert not marker.exists()
+
+
+def test_fsmonitor_never_runs_through_the_command_line(
+    repo: RepoBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _project(repo)
+    script, marker = _trap(tmp_path, "fsmonitor")
+    repo.git("config", "core.fsmonitor", str(script))
+
+    assert main(["audit", str(repo.path), "--format", "json"]) == 0
+
+    assert '"schema_version": 1' in capsys.readouterr().out
+    assert not marker.exists()
+
+
+def test_hooks_and_hooks_path_never_run(
+    repo: RepoBuilder, tmp_path: Path, audit_path: Callable[[Path], Scorecard]
+) -> None:
+    _project(repo)
+    script, marker = _trap(tmp_path, "hook")
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    for name in ("post-checkout", "pre-commit", "post-index-change", "reference-transaction"):
+        (hooks / name).write_bytes(script.read_bytes())
+        (hooks / name).chmod(0o755)
+        (repo.path / ".git" / "hooks" / name).write_bytes(script.read_bytes())
+        (repo.path / ".git" / "hooks" / name).chmod(0o755)
+    repo.git("config", "core.hooksPath", str(hooks))
+    _plain_git(repo.path, "checkout", "-q", "-b", "armed")
+    assert marker.exists(), "the trap is not armed: checkout should run post-checkout"
+    marker.unlink()
+
+    audit_path(repo.path)
+
+    assert not marker.exists()
+
+
+def test_clean_smudge_filters_and_textconv_never_run(
+    repo: RepoBuilder, tmp_path: Path, audit_path: Callable[[Path], Scorecard]
+) -> None:
+    _project(repo)
+    script, marker = _trap(tmp_path, "filter")
+    repo.commit(
+        "Add attributes",
+        {".gitattributes": "*.py filter=evil diff=evil\n*.md filter=evil diff=evil\n"},
+    )
+    for key in ("filter.evil.clean", "filter.evil.smudge", "diff.evil.textconv"):
+        repo.git("config", key, str(script))
+    (repo.path / "expenses" / "importer.py").write_text("# touched\n", encoding="utf-8")
+    _plain_git(repo.path, "status")
+    assert marker.exists(), "the trap is not armed: git status should run the clean filter"
+    marker.unlink()
+    _plain_git(repo.path, "log", "-p", "-1", "--", "README.md")
+
+    audit_path(repo.path)
+
+    assert not marker.exists()
+
+
+def test_signature_display_never_runs_gpg_program(
+    repo: RepoBuilder, tmp_path: Path, audit_path: Callable[[Path], Scorecard]
+) -> None:
+    _project(repo)
+    script, marker = _trap(tmp_path, "gpg")
+    # A commit carrying a (fake) signature: showing signatures would call gpg.program.
+    tree = repo.git("rev-parse", "HEAD^{tree}").strip()
+    parent = repo.git("rev-parse", "HEAD").strip()
+    raw = (
+        f"tree {tree}\nparent {parent}\n"
+        "author Ada <ada@example.com> 1709300000 +0000\n"
+        "committer Ada <ada@example.com> 1709300000 +0000\n"
+        "gpgsig -----BEGIN PGP SIGNATURE-----\n \n AAAA\n -----END PGP SIGNATURE-----\n"
+        "\nSign the release\n"
+    )
+    signed = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "-w", "--stdin"],
+        cwd=repo.path,
+        input=raw,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    repo.git("update-ref", "refs/heads/main", signed)
+    repo.git("config", "log.showSignature", "true")
+    repo.git("config", "gpg.program", str(script))
+    _plain_git(repo.path, "log", "-1")
+    assert marker.exists(), "the trap is not armed: git log should run gpg.program"
+    marker.unlink()
+
+    card = audit_path(repo.path)
+
+    assert card.repo.head == signed
+    assert not marker.exists()
+
+
+def test_mailmap_outside_the_tree_is_never_read(repo: RepoBuilder, tmp_path: Path) -> None:
+    _project(repo)
+    outside = tmp_path / "outside-mailmap"
+    outside.write_text("Secret Name <ada@example.com>\n", encoding="utf-8")
+    repo.git("config", "mailmap.file", str(outside))
+    repo.git("config", "log.mailmap", "true")
+
+    commits = Snapshot.open(repo.path).history.commits
+
+    assert {c.author_name for c in commits} == {"Ada Lovelace"}
+
+
+def test_replace_objects_do_not_spoof_the_history(repo: RepoBuilder) -> None:
+    _project(repo)
+    head = repo.git("rev-parse", "HEAD").strip()
+    fake = repo.commit("Rewrite everything in one go", {"fake.py": "x = 1\n"})
+    repo.git("reset", "-q", "--hard", head)
+    repo.git("replace", head, fake)
+
+    snapshot = Snapshot.open(repo.path)
+
+    assert "fake.py" not in snapshot.files
+    assert snapshot.history.commits[0].subject == "Document the CSV format"
+
+
+def test_the_audit_does_not_write_to_the_repository(
+    repo: RepoBuilder, audit_path: Callable[[Path], Scorecard]
+) -> None:
+    _project(repo)
+    (repo.path / "expenses" / "importer.py").write_text("# work in progress\n", encoding="utf-8")
+    git_dir = repo.path / ".git"
+    before = {
+        p.relative_to(git_dir): p.stat().st_mtime_ns for p in git_dir.rglob("*") if p.is_file()
+    }
+
+    audit_path(repo.path)
+
+    after = {
+        p.relative_to(git_dir): p.stat().st_mtime_ns for p in git_dir.rglob("*") if p.is_file()
+    }
+    assert after == before
