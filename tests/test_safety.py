@@ -39,7 +39,8 @@ def _project(repo: RepoBuilder) -> None:
         "Add the expense importer",
         {
             "README.md": "# Expenses\n\nImports bank CSV files.\n",
-            "expenses/importer.py": "def parse(line: str) -> list[str]:\n    return line.split(',')\n",
+            "expenses/importer.py": "def parse(line: str) -> list[str]:\n"
+            "    return line.split(',')\n",
             "tests/test_importer.py": "def test_parse():\n    assert parse('a,b') == ['a', 'b']\n",
         },
     )
