@@ -18,8 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
-        + ["--wheel-dir", str(dist), str(ROOT)],
+        [
+            *(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"),
+            *("--no-build-isolation", "--wheel-dir", str(dist), str(ROOT)),
+        ],
         check=True,
         capture_output=True,
     )
@@ -43,8 +45,10 @@ def test_installed_wheel_finds_its_rules_in_a_fresh_venv(wheel: Path, tmp_path: 
     venv.create(env_dir, with_pip=False)
     python = env_dir / "bin" / "python"
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"]
-        + ["--no-deps", "--no-index", str(wheel)],
+        [
+            *(sys.executable, "-m", "pip", "--python", str(python), "install"),
+            *("--quiet", "--no-deps", "--no-index", str(wheel)),
+        ],
         check=True,
         capture_output=True,
     )
