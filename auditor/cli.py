@@ -2,7 +2,7 @@
 
 Exit codes: 0 audited (at or above ``--fail-under``), 1 below ``--fail-under``, 2 bad input
 (a path, an option, a rule pack or settings file, a repository that cannot be read),
-3 an internal error. Errors are one line on stderr, never a traceback (``AUDITOR_DEBUG=1``
+4 an internal error. Errors are one line on stderr, never a traceback (``AUDITOR_DEBUG=1``
 shows it).
 """
 
@@ -202,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("auditor: interrupted", err=True)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 3
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 4
         if os.environ.get("AUDITOR_DEBUG"):
             traceback.print_exc()
         click.echo(

@@ -2,7 +2,7 @@
 
 Exit codes: 0 audited (and at or above ``--fail-under``), 1 below ``--fail-under``,
 2 bad input (a path, an option, a rule pack, a repository that cannot be read),
-3 an internal error of the auditor itself.
+4 an internal error of the auditor itself (3 is batch mode's "some candidates failed").
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_BELOW_THRESHOLD = 1
 EXIT_USAGE = 2
-EXIT_INTERNAL = 3
+EXIT_INTERNAL = 4
 
 
 class AuditorError(Exception):
