@@ -1,0 +1,298 @@
+"""History primitives (GIT001-GIT003) and the ``commits`` signal group.
+
+Everything here reads only ``snapshot.history``, the commits parsed in one ``git log`` pass.
+The author's own commits are those that are neither merges nor made by bots: a merge records
+someone else's work arriving, and a dependabot bump is not the candidate's habit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from auditor.checks.registry import primitive, signal_group
+from auditor.model import Evidence, Outcome
+from auditor.source.history import Commit
+from auditor.source.snapshot import Snapshot, fact
+
+#: The default of GIT001's ``max_dump_fraction``, used for the ``single_dump`` signal.
+DEFAULT_MAX_DUMP_FRACTION = 0.8
+
+NOT_VERSIONED = (
+    "Not under version control: this folder has no git history. Run `git init`, commit your "
+    "work in small steps with clear messages, and push it."
+)
+SHALLOW = (
+    "The clone is shallow, so the full history is not visible: run `git fetch --unshallow` "
+    "(in GitHub Actions, set `fetch-depth: 0` on actions/checkout)."
+)
+
+_MAX_EXAMPLES = 5
+_MAX_SUBJECT_SHOWN = 80
+
+
+# ------------------------------------------------------------------------------ shared facts
+
+
+@fact
+def own_commits(snapshot: Snapshot) -> tuple[Commit, ...]:
+    """The author's own commits, newest first: no merges, no bots."""
+    return tuple(c for c in snapshot.history.commits if not c.is_merge and not c.is_bot)
+
+
+@dataclass(frozen=True)
+class Growth:
+    """How the files at HEAD arrived: the largest single addition among the own commits."""
+
+    commit: Commit
+    surviving: int  # files that commit added which still exist at HEAD (estimated past the cap)
+    files: int  # files at HEAD
+    later_changes: int  # paths changed by the author's own commits after that one
+
+    @property
+    def fraction(self) -> float:
+        return self.surviving / self.files if self.files else 0.0
+
+    def is_dump(self, max_dump_fraction: float) -> bool:
+        """One commit brought most of the project, and little work followed it.
+
+        The second half keeps a small project fair: three files created at once and then
+        edited over ten commits grew over time even though one commit created them all.
+        """
+        return self.fraction > max_dump_fraction and self.later_changes < self.files
+
+
+@fact
+def history_growth(snapshot: Snapshot) -> Growth | None:
+    """The own commit that added the most files still present at HEAD (None without one)."""
+    files = snapshot.files
+    best: Growth | None = None
+    later = 0  # changed paths of the own commits newer than the one at hand
+    for commit in own_commits(snapshot):
+        listed = sum(1 for path in commit.added if path in files)
+        unlisted = commit.added_count - len(commit.added)
+        if unlisted > 0 and commit.added:
+            # The added list is capped: assume the unlisted paths survived at the same rate.
+            listed += round(unlisted * listed / len(commit.added))
+        surviving = min(listed, len(files))
+        if best is None or surviving >= best.surviving:  # ties go to the older commit
+            best = Growth(commit, surviving, len(files), later)
+        later += commit.changed_count
+    return best
+
+
+@fact
+def active_days(snapshot: Snapshot) -> tuple[str, ...]:
+    """The distinct UTC calendar days (ISO dates, sorted) of the author's own commits."""
+    return tuple(sorted({_utc(c.timestamp)[:10] for c in own_commits(snapshot)}))
+
+
+@fact
+def vague_commits(snapshot: Snapshot) -> tuple[Commit, ...]:
+    """The author's own commits whose subject says nothing about the change."""
+    return tuple(c for c in own_commits(snapshot) if is_vague(c.subject))
+
+
+# ------------------------------------------------------------------------------ vague subjects
+
+#: Words that, on their own or only with each other, say nothing about what changed.
+_GENERIC_WORDS = frozenset(
+    {
+        # verbs that name an action but not its object
+        "update", "updates", "updated", "updating", "fix", "fixes", "fixed", "fixing",
+        "bugfix", "bugfixes", "hotfix", "change", "changes", "changed", "edit", "edits",
+        "edited", "modify", "modified", "modification", "modifications", "improve",
+        "improved", "improvement", "improvements", "refactor", "refactored", "refactoring",
+        "cleanup", "clean", "tweak", "tweaks", "add", "added", "adding", "remove", "removed",
+        "upload", "uploaded", "push", "pushed", "sync", "merge", "save", "saved", "saving",
+        "commit", "commits", "committed", "test", "testing", "try", "trying", "again",
+        # fillers and objects that could be anything
+        "stuff", "things", "thing", "misc", "minor", "small", "tiny", "little", "some",
+        "more", "few", "other", "various", "code", "file", "files", "work", "working",
+        "progress", "wip", "bug", "bugs", "issue", "issues", "error", "errors", "problem",
+        "problems", "done", "final", "finally", "last", "latest", "new", "version", "ver",
+        "v", "temp", "tmp", "via", "up", "in", "on", "of", "the", "a", "an", "and", "to",
+        "it", "this", "that", "another", "one", "all", "my", "ok", "okay", "yes", "no",
+        "nothing", "something", "idk", "lol", "hmm", "blah", "foo", "bar", "baz",
+        # keyboard mashes
+        "asdf", "asdfg", "asdfgh", "asdfasdf", "qwerty", "qwe", "aaa", "xxx", "zzz",
+    }
+)  # fmt: skip
+#: Verbs that, followed by nothing but one file name, only repeat what the diff shows.
+_FILE_VERBS = frozenset(
+    {"update", "updates", "updated", "fix", "fixes", "fixed", "edit", "edited", "change",
+     "changed", "modify", "modified"}
+)  # fmt: skip
+_CONVENTIONAL_PREFIX = re.compile(r"^[a-z]{1,16}(?:\([^)\n]{0,40}\))?!?:\s*")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def is_vague(subject: str) -> bool:
+    """Whether a commit subject says nothing about the change.
+
+    Vague: empty, only punctuation, made only of generic words ("update", "minor fixes",
+    "wip", "Add files via upload"), or a generic verb and one file name ("Update README.md",
+    GitHub's web-editor default). "Initial commit", "Create main.py" and "Fix typo" are clear.
+    A conventional-commit prefix ("fix(api): ") is judged by what follows it.
+    """
+    text = subject.strip().lower()[:200]
+    text = _CONVENTIONAL_PREFIX.sub("", text, count=1)
+    tokens = text.split()
+    if len(tokens) == 2 and tokens[0] in _FILE_VERBS:
+        target = tokens[1]
+        if "." in target.strip(".") or "/" in target or target == "readme":
+            return True
+    words = _WORD.findall(text)
+    return all(word.rstrip("0123456789") in _GENERIC_WORDS | {""} for word in words)
+
+
+# ------------------------------------------------------------------------------ primitives
+
+
+@primitive("history_grew")
+def history_grew(
+    snapshot: Snapshot,
+    *,
+    max_dump_fraction: float = DEFAULT_MAX_DUMP_FRACTION,
+    min_commits: int = 5,
+) -> Outcome:
+    """The project was built up over several commits, not committed as one dump."""
+    if not snapshot.has_history:
+        return Outcome.failed(NOT_VERSIONED)
+    if snapshot.shallow:
+        return Outcome.skipped(SHALLOW)
+    if not snapshot.files:
+        return Outcome.skipped("There are no files at HEAD to measure the history against.")
+    growth = history_growth(snapshot)
+    if growth is None:
+        return Outcome.skipped("Every commit is a merge or by a bot: none of the author's own.")
+    own = len(own_commits(snapshot))
+    sha = growth.commit.sha[:7]
+    share = f"{growth.surviving:,} of the {growth.files:,} files at HEAD ({growth.fraction:.0%})"
+    evidence = (Evidence(sha, None, _shown(growth.commit.subject)),)
+    if growth.is_dump(max_dump_fraction):
+        if own <= 2:
+            where = f"in a history of {own} commit{'s' if own > 1 else ''}"
+        else:
+            where = (
+                f"and the {own - 1} commits after it changed only {growth.later_changes:,} paths"
+            )
+        return Outcome.failed(
+            f"One commit holds the whole project: {sha} added {share}, {where}. "
+            "Commit as you work, one logical change at a time.",
+            evidence,
+        )
+    if own < min_commits:
+        return Outcome.graded(
+            own / min_commits,
+            f"Only {own} commit{'s' if own != 1 else ''} of your own "
+            f"({min_commits} or more show the project growing); the largest, {sha}, added "
+            f"{share}.",
+            evidence,
+        )
+    return Outcome.passed(
+        f"The history grew over {own:,} commits of your own; the largest, {sha}, added {share}.",
+        evidence,
+    )
+
+
+@primitive("commit_messages")
+def commit_messages(snapshot: Snapshot, *, max_subject_length: int = 72) -> Outcome:
+    """Commit subjects say what changed, in at most ``max_subject_length`` characters."""
+    if not snapshot.has_history:
+        return Outcome.failed(NOT_VERSIONED)
+    own = own_commits(snapshot)
+    if not own:
+        return Outcome.skipped("Every commit is a merge or by a bot: no messages of your own.")
+    vague = {c.sha for c in vague_commits(snapshot)}
+    examples: list[Evidence] = []
+    overlong = 0
+    for commit in own:
+        subject = commit.subject
+        if commit.sha in vague:
+            problem = "vague"
+        elif len(subject) > max_subject_length and not subject.startswith('Revert "'):
+            overlong += 1
+            problem = f"{len(subject)} characters"
+        else:
+            continue
+        if len(examples) < _MAX_EXAMPLES:
+            examples.append(Evidence(commit.sha[:7], None, f"{problem}: {_shown(subject)}"))
+    unclear = len(vague) + overlong
+    clear = len(own) - unclear
+    seen = f" ({len(own):,} visible in this shallow clone)" if snapshot.shallow else ""
+    if not unclear:
+        return Outcome.passed(f"All {len(own):,} commit subjects of your own are clear{seen}.")
+    parts = []
+    if vague:
+        parts.append(f"{len(vague):,} vague")
+    if overlong:
+        parts.append(f"{overlong:,} longer than {max_subject_length} characters")
+    shown = "; ".join(f"{e.path} {e.note}" for e in examples[:3])
+    return Outcome.graded(
+        clear / len(own),
+        f"{clear:,} of {len(own):,} commit subjects are clear{seen}: {', '.join(parts)} "
+        f"(e.g. {shown}). Say what each commit changes and why.",
+        tuple(examples),
+    )
+
+
+@primitive("active_days")
+def active_days_check(snapshot: Snapshot, *, min_days: int = 3) -> Outcome:
+    """The author's commits fall on at least ``min_days`` distinct days."""
+    if not snapshot.has_history:
+        return Outcome.failed(NOT_VERSIONED)
+    if snapshot.shallow:
+        return Outcome.skipped(SHALLOW)
+    days = active_days(snapshot)
+    if not days:
+        return Outcome.skipped("Every commit is a merge or by a bot: none of the author's own.")
+    count = len(days)
+    plural = "s" if count != 1 else ""
+    span = days[0] if count == 1 else f"{days[0]} to {days[-1]}"
+    if count >= min_days:
+        return Outcome.passed(f"Your commits fall on {count:,} distinct day{plural} ({span}).")
+    return Outcome.graded(
+        count / max(min_days, 1),
+        f"Your commits fall on {count} distinct day{plural} ({span}); {min_days} or more show "
+        "sustained work. Keep iterating: fix issues, add tests, improve the docs.",
+    )
+
+
+# ------------------------------------------------------------------------------ signals
+
+
+@signal_group("commits")
+def commits_signals(snapshot: Snapshot) -> dict[str, Any]:
+    """Counts and dates of the history, and the facts the history rules judge."""
+    commits = snapshot.history.commits
+    own = own_commits(snapshot)
+    growth = history_growth(snapshot) if snapshot.has_history else None
+    stamps = [c.timestamp for c in commits]
+    single_dump = None
+    if growth is not None and not snapshot.shallow:
+        single_dump = growth.is_dump(DEFAULT_MAX_DUMP_FRACTION)
+    return {
+        "count": len(commits),
+        "authors": len({c.author_email.lower() for c in commits if not c.is_bot}),
+        "first": _utc(min(stamps)) if stamps else None,
+        "last": _utc(max(stamps)) if stamps else None,
+        "active_days": len(active_days(snapshot)),
+        "vague_message_fraction": (
+            round(len(vague_commits(snapshot)) / len(own), 4) if own else None
+        ),
+        "single_dump": single_dump,
+    }
+
+
+def _utc(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _shown(subject: str) -> str:
+    """A subject quoted and capped for messages."""
+    if len(subject) > _MAX_SUBJECT_SHOWN:
+        subject = subject[: _MAX_SUBJECT_SHOWN - 1] + "…"
+    return f'"{subject}"'
