@@ -1,0 +1,384 @@
+"""Complexity: cyclomatic complexity, maintainability, function and file length.
+
+Everything comes from one fact, :func:`complexity_facts`, which runs radon once on each shared
+syntax tree of the code outside tests and vendored folders. The maintainability index is
+computed without radon's raw analysis (quadratic on long statements, and it re-parses):
+Halstead volume and cyclomatic complexity come from the shared tree, comment lines from the
+one tokenize pass, and logical lines and multi-line strings from one walk of the tree.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from radon.complexity import cc_rank
+from radon.metrics import h_visit_ast, mi_compute
+from radon.visitors import ComplexityVisitor
+
+from auditor.checks.registry import primitive, signal_group
+from auditor.model import Evidence, Outcome
+from auditor.source.python import PythonModule
+from auditor.source.snapshot import Snapshot, fact
+
+#: How many functions or modules a finding lists as evidence.
+MAX_EVIDENCE = 10
+
+
+@dataclass(frozen=True)
+class FunctionMeasure:
+    """One function or method: its cyclomatic complexity and its length in lines."""
+
+    path: str
+    name: str  # qualified: "Parser.parse", "outer.inner" for a closure
+    line: int  # the ``def`` line
+    complexity: int
+    length: int  # lines from ``def`` to the last statement
+
+
+@dataclass(frozen=True)
+class ModuleMeasure:
+    """One module radon could analyse: its maintainability index and its size."""
+
+    path: str
+    code_lines: int
+    maintainability: float
+
+
+@dataclass(frozen=True)
+class ComplexityFacts:
+    """The complexity measurements of the code outside tests and vendored folders."""
+
+    sources: tuple[PythonModule, ...]  # every such module, parsed or not
+    functions: tuple[FunctionMeasure, ...]
+    modules: tuple[ModuleMeasure, ...]
+    failures: tuple[str, ...]  # paths radon could not analyse
+
+    def failure_note(self) -> str:
+        if not self.failures:
+            return ""
+        shown = ", ".join(self.failures[:3]) + (", …" if len(self.failures) > 3 else "")
+        return f" radon could not analyse {_count(len(self.failures), 'file')} ({shown})."
+
+
+@fact
+def complexity_facts(snapshot: Snapshot) -> ComplexityFacts:
+    """radon's measurements of every non-test module, each tree visited once."""
+    sources = tuple(m for m in snapshot.python_modules if not m.is_test)
+    functions: list[FunctionMeasure] = []
+    modules: list[ModuleMeasure] = []
+    failures: list[str] = []
+    for module in sources:
+        if module.tree is None:
+            continue  # a parse error: the python signal reports it
+        try:
+            measured = _measure(module, module.tree)
+        except Exception:  # noqa: BLE001 - radon failing on one file must not end the audit
+            failures.append(module.path)
+            continue
+        functions.extend(measured[0])
+        modules.append(measured[1])
+    return ComplexityFacts(sources, tuple(functions), tuple(modules), tuple(failures))
+
+
+def _measure(module: PythonModule, tree: ast.Module) -> tuple[list[FunctionMeasure], ModuleMeasure]:
+    visitor = ComplexityVisitor.from_ast(tree)
+    shape = _Shape.of(tree)
+    functions = [
+        FunctionMeasure(
+            path=module.path,
+            name=name,
+            line=block.lineno,
+            complexity=int(block.complexity),
+            length=shape.length(block.lineno, block.col_offset, block.endline),
+        )
+        for name, block in _radon_functions(visitor.functions, visitor.classes)
+    ]
+    counts = module.counts
+    # radon's MI takes logical lines and the percentage of comment lines (comments and
+    # multi-line strings) among source lines that are not docstrings, as mi_visit does.
+    source_lines = counts.code - counts.docstring
+    comment_lines = counts.comments + shape.string_lines
+    percent = 100.0 * comment_lines / source_lines if source_lines > 0 else 0.0
+    volume = h_visit_ast(tree).total.volume
+    index = mi_compute(volume, visitor.total_complexity, shape.logical_lines, percent)
+    return functions, ModuleMeasure(module.path, counts.code, float(index))
+
+
+def _radon_functions(
+    functions: Sequence[Any], classes: Sequence[Any], prefix: str = ""
+) -> Iterator[tuple[str, Any]]:
+    """radon's function blocks with qualified names: methods, inner classes and closures too."""
+    for function in functions:
+        yield from _with_closures(function, prefix + function.name)
+    for cls in classes:
+        yield from _radon_functions(cls.methods, cls.inner_classes, f"{prefix}{cls.name}.")
+
+
+def _with_closures(function: Any, name: str) -> Iterator[tuple[str, Any]]:
+    # A closure is measured on its own: radon leaves its branches out of the outer function.
+    yield name, function
+    for closure in function.closures:
+        yield from _with_closures(closure, f"{name}.{closure.name}")
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What one walk of a tree tells: function extents, logical lines, multi-line strings."""
+
+    ends: dict[tuple[int, int], int]  # (line, column) of a def -> its last line
+    logical_lines: int  # statements and clause headers, like radon's "lloc"
+    string_lines: int  # non-blank lines of multi-line strings standing as statements
+
+    @classmethod
+    def of(cls, tree: ast.Module) -> _Shape:
+        ends: dict[tuple[int, int], int] = {}
+        logical = strings = 0
+        for node in ast.walk(tree):
+            if isinstance(node, ast.excepthandler | ast.match_case):
+                logical += 1
+            if not isinstance(node, ast.stmt):
+                continue
+            logical += 1 + _clause_headers(node)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                ends[(node.lineno, node.col_offset)] = node.end_lineno or node.lineno
+                logical += len(node.decorator_list)
+            elif isinstance(node, ast.ClassDef):
+                logical += len(node.decorator_list)
+            elif (
+                isinstance(node, ast.Expr)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+                and (node.end_lineno or node.lineno) > node.lineno
+            ):
+                strings += sum(1 for line in node.value.value.splitlines() if line.strip())
+        return cls(ends, logical, strings)
+
+    def length(self, line: int, column: int, fallback_end: int) -> int:
+        return self.ends.get((line, column), fallback_end) - line + 1
+
+
+#: ``try`` statements (``except*`` has its own node from Python 3.11).
+_TRY_NODES: tuple[type[ast.stmt], ...] = tuple(
+    getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name)
+)
+
+
+def _clause_headers(node: ast.stmt) -> int:
+    """``else:`` and ``finally:`` lines, which have no node of their own."""
+    headers = 0
+    if isinstance(node, ast.If):
+        elif_chain = (
+            len(node.orelse) == 1
+            and isinstance(node.orelse[0], ast.If)
+            and node.orelse[0].col_offset == node.col_offset
+        )
+        headers += bool(node.orelse) and not elif_chain
+    elif isinstance(node, ast.For | ast.AsyncFor | ast.While):
+        headers += bool(node.orelse)
+    elif isinstance(node, _TRY_NODES):
+        headers += bool(getattr(node, "orelse", ())) + bool(getattr(node, "finalbody", ()))
+    return headers
+
+
+# ------------------------------------------------------------------------------ checks
+
+
+@primitive("max_complexity")
+def max_complexity(snapshot: Snapshot, *, max_cc: int = 10) -> Outcome:
+    """No function has a cyclomatic complexity above ``max_cc``."""
+    facts = complexity_facts(snapshot)
+    skip = _skip_reason(facts)
+    if skip:
+        return Outcome.skipped(skip)
+    functions = facts.functions
+    worst = sorted(functions, key=lambda f: (-f.complexity, f.path, f.line))
+    over = [f for f in worst if f.complexity > max_cc]
+    total = _count(len(functions), "function")
+    if not over:
+        top = worst[0]
+        message = (
+            f"No function has a cyclomatic complexity above {max_cc} ({total} measured; "
+            f"the highest is {top.name}, {top.complexity})."
+        )
+    else:
+        shown = ", ".join(f"{f.name} ({f.complexity})" for f in over[:3])
+        message = (
+            f"{len(over):,} of {total} {_have(over)} a cyclomatic complexity above {max_cc}; "
+            f"worst: {shown}."
+        )
+    evidence = tuple(Evidence(f.path, f.line, f"{f.name}: cc {f.complexity}") for f in over)
+    return Outcome.graded(
+        1 - len(over) / len(functions),
+        message + _shown(len(over)) + facts.failure_note(),
+        evidence[:MAX_EVIDENCE],
+    )
+
+
+@primitive("mean_complexity")
+def mean_complexity(snapshot: Snapshot, *, max_mean_cc: float = 5.0) -> Outcome:
+    """The mean cyclomatic complexity of functions is at most ``max_mean_cc``."""
+    facts = complexity_facts(snapshot)
+    skip = _skip_reason(facts)
+    if skip:
+        return Outcome.skipped(skip)
+    functions = facts.functions
+    mean = sum(f.complexity for f in functions) / len(functions)
+    head = (
+        f"The mean cyclomatic complexity is {mean:.1f} (radon rank {cc_rank(mean)}) "
+        f"over {_count(len(functions), 'function')}"
+    )
+    if mean <= max_mean_cc:
+        return Outcome.passed(
+            f"{head}; full credit at {max_mean_cc:g} or less." + facts.failure_note()
+        )
+    worst = sorted(functions, key=lambda f: (-f.complexity, f.path, f.line))[:5]
+    shown = ", ".join(f"{f.name} ({f.complexity})" for f in worst)
+    score = (2 * max_mean_cc - mean) / max_mean_cc if max_mean_cc > 0 else 0.0
+    return Outcome.graded(
+        score,
+        f"{head}, above {max_mean_cc:g} (no credit at {2 * max_mean_cc:g}); "
+        f"the most complex: {shown}." + facts.failure_note(),
+        tuple(Evidence(f.path, f.line, f"{f.name}: cc {f.complexity}") for f in worst),
+    )
+
+
+@primitive("maintainability")
+def maintainability(snapshot: Snapshot, *, min_mi: float = 20.0) -> Outcome:
+    """Modules, weighted by size, have a maintainability index of at least ``min_mi``."""
+    facts = complexity_facts(snapshot)
+    if not facts.sources:
+        return Outcome.skipped("No Python code outside tests to measure.")
+    modules = sorted(
+        (m for m in facts.modules if m.code_lines > 0), key=lambda m: (m.maintainability, m.path)
+    )
+    if not modules:
+        return Outcome.skipped(
+            "No Python module outside tests could be analysed." + facts.failure_note()
+        )
+    lines = sum(m.code_lines for m in modules)
+    low = [m for m in modules if m.maintainability < min_mi]
+    low_lines = sum(m.code_lines for m in low)
+    total = _count(len(modules), "module")
+    lowest = modules[0]
+    if not low:
+        message = (
+            f"No module has a maintainability index below {min_mi:g} ({total} measured; "
+            f"the lowest is {lowest.path}, {lowest.maintainability:.1f})."
+        )
+    else:
+        message = (
+            f"{len(low):,} of {total} ({low_lines:,} of {lines:,} lines of code) {_have(low)} a "
+            f"maintainability index below {min_mi:g}; lowest: {lowest.path} "
+            f"({lowest.maintainability:.1f})."
+        )
+    evidence = tuple(
+        Evidence(m.path, None, f"MI {m.maintainability:.1f}, {m.code_lines:,} lines of code")
+        for m in low
+    )
+    return Outcome.graded(
+        1 - low_lines / lines,
+        message + _shown(len(low)) + facts.failure_note(),
+        evidence[:MAX_EVIDENCE],
+    )
+
+
+@primitive("function_length")
+def function_length(snapshot: Snapshot, *, max_lines: int = 60) -> Outcome:
+    """No function is longer than ``max_lines`` lines."""
+    facts = complexity_facts(snapshot)
+    skip = _skip_reason(facts)
+    if skip:
+        return Outcome.skipped(skip)
+    functions = facts.functions
+    longest = sorted(functions, key=lambda f: (-f.length, f.path, f.line))
+    over = [f for f in longest if f.length > max_lines]
+    total = _count(len(functions), "function")
+    if not over:
+        top = longest[0]
+        message = (
+            f"No function is longer than {max_lines} lines ({total} measured; "
+            f"the longest is {top.name}, {top.length} lines)."
+        )
+    else:
+        shown = ", ".join(f"{f.name} ({f.length})" for f in over[:3])
+        are = "is" if len(over) == 1 else "are"
+        message = f"{len(over):,} of {total} {are} longer than {max_lines} lines; longest: {shown}."
+    evidence = tuple(Evidence(f.path, f.line, f"{f.name}: {f.length} lines") for f in over)
+    return Outcome.graded(
+        1 - len(over) / len(functions),
+        message + _shown(len(over)) + facts.failure_note(),
+        evidence[:MAX_EVIDENCE],
+    )
+
+
+@primitive("file_length")
+def file_length(snapshot: Snapshot, *, max_lines: int = 800) -> Outcome:
+    """No module has more than ``max_lines`` lines of code."""
+    sources = complexity_facts(snapshot).sources
+    if not sources:
+        return Outcome.skipped("No Python code outside tests to measure.")
+    ranked = sorted(sources, key=lambda m: (-m.counts.code, m.path))
+    over = [m for m in ranked if m.counts.code > max_lines]
+    total = _count(len(sources), "Python file")
+    if not over:
+        top = ranked[0]
+        message = (
+            f"No Python file has more than {max_lines:,} lines of code ({total} measured; "
+            f"the largest is {top.path}, {top.counts.code:,})."
+        )
+    else:
+        shown = ", ".join(f"{m.path} ({m.counts.code:,})" for m in over[:3])
+        message = (
+            f"{len(over):,} of {total} {_have(over)} more than {max_lines:,} lines of code: "
+            f"{shown}."
+        )
+    evidence = tuple(Evidence(m.path, None, f"{m.counts.code:,} lines of code") for m in over)
+    return Outcome.graded(
+        1 - len(over) / len(sources), message + _shown(len(over)), evidence[:MAX_EVIDENCE]
+    )
+
+
+def _skip_reason(facts: ComplexityFacts) -> str | None:
+    if not facts.sources:
+        return "No Python code outside tests to measure."
+    if not facts.functions:
+        return "No functions or methods outside tests to measure." + facts.failure_note()
+    return None
+
+
+def _shown(flagged: int) -> str:
+    if flagged > MAX_EVIDENCE:
+        return f" The {MAX_EVIDENCE} worst are listed."
+    return ""
+
+
+def _have(items: Sequence[object]) -> str:
+    return "has" if len(items) == 1 else "have"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+# ------------------------------------------------------------------------------ signals
+
+
+@signal_group("complexity")
+def complexity_signals(snapshot: Snapshot) -> dict[str, Any]:
+    """Cyclomatic complexity and maintainability of the code outside tests."""
+    facts = complexity_facts(snapshot)
+    scores = [f.complexity for f in facts.functions]
+    indexes = [m.maintainability for m in facts.modules if m.code_lines > 0]
+    mean_cc = sum(scores) / len(scores) if scores else None
+    return {
+        "functions": len(scores),
+        "mean_cc": round(mean_cc, 2) if mean_cc is not None else None,
+        "max_cc": max(scores) if scores else None,
+        "rank": cc_rank(mean_cc) if mean_cc is not None else None,
+        "mean_mi": round(sum(indexes) / len(indexes), 1) if indexes else None,
+        "modules": len(indexes),
+        "analysis_errors": list(facts.failures),
+    }
