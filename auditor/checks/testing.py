@@ -1,0 +1,714 @@
+"""Check primitives of the TST family: are there tests, and do they check anything?
+
+Every rule here reads one shared :func:`suite_inventory`, built from the snapshot's parsed
+modules in a single walk of each test file: the test functions pytest or unittest would
+collect, whether each is an empty stub, and whether each asserts something. Committed
+coverage data is read as data (Cobertura XML or coverage.py's SQLite file), never by running
+anything from the repository.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sqlite3
+import tempfile
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from auditor.checks.registry import primitive, signal_group
+from auditor.model import Evidence, Outcome
+from auditor.source.python import PythonModule
+from auditor.source.snapshot import Snapshot, fact, is_vendored
+
+#: Evidence lists are capped; the message always gives the full count.
+MAX_EVIDENCE = 20
+
+#: pytest helpers that check an outcome (``pytest.raises`` and friends).
+PYTEST_CHECKS = frozenset({"raises", "warns", "approx", "fail", "deprecated_call"})
+#: Name prefixes of assertion helpers (``assert_valid``, ``check_output``, ``expect``, ``verify``).
+HELPER_PREFIXES = ("assert", "check", "expect", "verify")
+#: Methods of a test class that fail the test: ``self.fail``, ``self.failUnless``.
+FAIL_PREFIX = "fail"
+
+#: Folders and files whose code is not expected to have tests of its own.
+UNTESTED_DIRS = frozenset({"docs", "doc", "examples", "example", "migrations"})
+UNTESTED_FILES = frozenset({"setup.py", "noxfile.py", "conftest.py"})
+
+#: Files whose mention of pytest declares how the tests are run (configuration, dependencies,
+#: task runners, CI).
+_PYTEST_DECLARATION_FILES = (
+    "pytest.ini",
+    "pyproject.toml",
+    "setup.cfg",
+    "tox.ini",
+    "setup.py",
+    "noxfile.py",
+    "Pipfile",
+    "Makefile",
+    "justfile",
+    "hatch.toml",
+    "environment.yml",
+    "environment.yaml",
+    ".gitlab-ci.yml",
+    ".travis.yml",
+)
+_PYTEST_WORD = re.compile(r"\bpy\.?test\b")
+
+
+# ---------------------------------------------------------------------------- inventory
+
+
+@dataclass(frozen=True)
+class CollectedTest:
+    """One test function as pytest or unittest would collect it."""
+
+    path: str
+    line: int
+    name: str  # ``test_parse`` or ``TestParser.test_parse``
+    style: str  # "pytest" or "unittest"
+    empty: bool  # the body is only ``pass``, ``...`` or a docstring: a stub, not a test
+    asserts: bool
+
+    def evidence(self, note: str) -> Evidence:
+        return Evidence(self.path, self.line, f"{self.name} {note}")
+
+
+@dataclass(frozen=True)
+class PytestDeclaration:
+    """Where the repository shows that pytest runs its tests."""
+
+    path: str
+    line: int | None
+    what: str  # "imports pytest", "conftest.py", "mentions pytest"
+
+
+@dataclass(frozen=True)
+class SuiteInventory:
+    """The repository's tests and the code they test, measured once per snapshot."""
+
+    test_files: tuple[str, ...]  # Python files that are test code by path convention
+    unparsed_test_files: tuple[str, ...]
+    collected: tuple[CollectedTest, ...]  # every test function, stubs included
+    pytest_declaration: PytestDeclaration | None
+    test_loc: int
+    source_loc: int
+
+    @property
+    def tests(self) -> tuple[CollectedTest, ...]:
+        """The real tests: empty stubs left out."""
+        return tuple(t for t in self.collected if not t.empty)
+
+    @property
+    def stubs(self) -> tuple[CollectedTest, ...]:
+        return tuple(t for t in self.collected if t.empty)
+
+    @property
+    def assertionless(self) -> tuple[CollectedTest, ...]:
+        return tuple(t for t in self.tests if not t.asserts)
+
+    @property
+    def framework(self) -> str | None:
+        """ "pytest", "unittest", "pytest+unittest", or None when there are no tests."""
+        styles = {t.style for t in self.tests}
+        if not styles:
+            return None
+        if self.pytest_declaration is not None:
+            styles.add("pytest")
+        return "+".join(sorted(styles))
+
+
+@fact
+def suite_inventory(snapshot: Snapshot) -> SuiteInventory:
+    """The shared inventory of test functions and line counts (one walk per test file)."""
+    test_modules = [m for m in snapshot.python_modules if m.is_test]
+    parsed = [(m, m.tree) for m in test_modules if m.tree is not None]
+    testcase_names = _testcase_class_names(tree for _, tree in parsed)
+    scans = [_ModuleScan(module.path, tree, testcase_names) for module, tree in parsed]
+    asserting = _asserting_helpers(scans)
+    collected = tuple(
+        CollectedTest(
+            path=scan.path,
+            line=fn.node.lineno,
+            name=fn.qualname,
+            style=fn.style,
+            empty=_is_stub(fn.node),
+            asserts=fn.asserts or bool(fn.calls & asserting),
+        )
+        for scan in scans
+        for fn in scan.functions
+        if fn.style is not None
+    )
+    source_loc = sum(
+        m.counts.code for m in snapshot.python_modules if not m.is_test and _expects_tests(m.path)
+    )
+    return SuiteInventory(
+        test_files=tuple(m.path for m in test_modules),
+        unparsed_test_files=tuple(m.path for m in test_modules if m.tree is None),
+        collected=collected,
+        pytest_declaration=_pytest_declaration(snapshot, scans),
+        test_loc=sum(m.counts.code for m in test_modules),
+        source_loc=source_loc,
+    )
+
+
+def _expects_tests(path: str) -> bool:
+    """Whether a non-test Python file is code that tests are expected to cover."""
+    parts = path.split("/")
+    return parts[-1] not in UNTESTED_FILES and not any(p in UNTESTED_DIRS for p in parts[:-1])
+
+
+@dataclass
+class _FunctionScan:
+    """One function of a test file: what it checks directly and which names it calls."""
+
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    qualname: str
+    style: str | None  # "pytest"/"unittest" for test functions, None for helpers
+    asserts: bool
+    calls: frozenset[str]
+
+
+class _ModuleScan:
+    """The functions of one test file, found in one walk of its syntax tree."""
+
+    def __init__(self, path: str, tree: ast.Module, testcase_names: frozenset[str]) -> None:
+        self.path = path
+        self.collectable = PurePosixPath(path).name != "conftest.py"
+        self.pytest_aliases, self.pytest_names = _pytest_imports(tree)
+        self.imports_pytest = bool(self.pytest_aliases or self.pytest_names)
+        self.functions: list[_FunctionScan] = []
+        self.testcase_names = testcase_names
+        self._scan_body(tree.body, prefix="", style=None)
+
+    def _scan_body(self, body: Sequence[ast.stmt], prefix: str, style: str | None) -> None:
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self._add_function(node, prefix, style)
+            elif isinstance(node, ast.ClassDef):
+                self._scan_body(node.body, f"{prefix}{node.name}.", self._class_style(node))
+
+    def _class_style(self, node: ast.ClassDef) -> str | None:
+        """Which runner collects the test methods of a class, or None when none does."""
+        if any(_base_name(base) in self.testcase_names for base in node.bases):
+            return "unittest"
+        has_init = any(isinstance(n, ast.FunctionDef) and n.name == "__init__" for n in node.body)
+        if node.name.startswith("Test") and not has_init:
+            return "pytest"
+        return None
+
+    def _add_function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, prefix: str, class_style: str | None
+    ) -> None:
+        is_method = bool(prefix)
+        style: str | None = None
+        if self.collectable and node.name.startswith("test") and not _is_fixture(node):
+            style = class_style if is_method else "pytest"
+        asserts, calls = self._checks_in(node)
+        self.functions.append(_FunctionScan(node, prefix + node.name, style, asserts, calls))
+
+    def _checks_in(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef
+    ) -> tuple[bool, frozenset[str]]:
+        """Whether a function's body checks an outcome itself, and the names it calls."""
+        params = {a.arg for a in node.args.args + node.args.kwonlyargs + node.args.posonlyargs}
+        benchmark = "benchmark" in params
+        asserts = False
+        calls: set[str] = set()
+        for stmt in node.body:
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Call):
+                    checks = self._call_check(sub.func, benchmark, calls)
+                else:
+                    checks = isinstance(sub, ast.Assert) or (
+                        isinstance(sub, ast.Raise) and _raises_assertion(sub)
+                    )
+                asserts = asserts or checks
+        return asserts, frozenset(calls)
+
+    def _call_check(self, func: ast.expr, benchmark: bool, calls: set[str]) -> bool:
+        """Whether a call checks an outcome; records the called helper names on the way."""
+        if isinstance(func, ast.Name):
+            calls.add(func.id)
+            if self.pytest_names.get(func.id) in PYTEST_CHECKS:
+                return True
+            if benchmark and func.id == "benchmark":
+                return True
+            return func.id.lstrip("_").lower().startswith(HELPER_PREFIXES)
+        if isinstance(func, ast.Attribute):
+            attr = func.attr.lstrip("_")
+            owner = func.value.id if isinstance(func.value, ast.Name) else None
+            if attr.lower().startswith("assert"):
+                return True  # self.assertEqual, mock.assert_called_once_with, np.testing.assert_*
+            if owner in self.pytest_aliases and func.attr in PYTEST_CHECKS:
+                return True
+            if owner in ("self", "cls"):
+                calls.add(func.attr)
+                return attr.lower().startswith((*HELPER_PREFIXES, FAIL_PREFIX))
+            if benchmark and owner == "benchmark" and func.attr == "pedantic":
+                return True
+        return False
+
+
+def _testcase_class_names(trees: Iterable[ast.Module]) -> frozenset[str]:
+    """Names of unittest.TestCase classes: *TestCase bases and test-file classes deriving them."""
+    bases: dict[str, set[str]] = defaultdict(set)
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                bases[node.name].update(_base_name(b) for b in node.bases)
+    known = {name for base_names in bases.values() for name in base_names if name}
+    known = {name for name in known if name.endswith("TestCase")}
+    changed = True
+    while changed:
+        changed = False
+        for name, base_names in bases.items():
+            if name not in known and base_names & known:
+                known.add(name)
+                changed = True
+    return frozenset(known)
+
+
+def _base_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Subscript):  # Generic[T]-style bases
+        return _base_name(node.value)
+    return ""
+
+
+def _is_fixture(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if _base_name(target) in ("fixture", "yield_fixture"):
+            return True
+    return False
+
+
+def _is_stub(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A body of only ``pass``, ``...`` and docstrings: a placeholder, not a test."""
+    for stmt in node.body:
+        if isinstance(stmt, ast.Pass):
+            continue
+        value = stmt.value if isinstance(stmt, ast.Expr) else None
+        if isinstance(value, ast.Constant) and (
+            isinstance(value.value, str) or value.value is Ellipsis
+        ):
+            continue
+        return False
+    return True
+
+
+def _raises_assertion(node: ast.Raise) -> bool:
+    exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+    return exc is not None and _base_name(exc) in ("AssertionError", "failureException")
+
+
+def _pytest_imports(tree: ast.Module) -> tuple[frozenset[str], dict[str, str]]:
+    """Local names bound to the pytest module, and names imported from it (local -> original)."""
+    aliases: set[str] = set()
+    names: dict[str, str] = {}
+    for node in _top_level(tree.body):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "pytest":
+                    aliases.add(alias.asname or "pytest")
+        elif isinstance(node, ast.ImportFrom) and node.module == "pytest" and not node.level:
+            for alias in node.names:
+                names[alias.asname or alias.name] = alias.name
+    return frozenset(aliases), names
+
+
+def _top_level(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    """Module-level statements, looking inside ``if``/``try`` blocks but not into definitions."""
+    for node in body:
+        yield node
+        if isinstance(node, ast.If):
+            yield from _top_level(node.body)
+            yield from _top_level(node.orelse)
+        elif isinstance(node, ast.Try):
+            for block in (node.body, node.orelse, node.finalbody):
+                yield from _top_level(block)
+            for handler in node.handlers:
+                yield from _top_level(handler.body)
+
+
+def _asserting_helpers(scans: Sequence[_ModuleScan]) -> frozenset[str]:
+    """Names of functions defined in test files that assert, directly or through each other."""
+    calls_by_name: dict[str, set[str]] = defaultdict(set)
+    asserting: set[str] = set()
+    for scan in scans:
+        for fn in scan.functions:
+            name = fn.node.name
+            calls_by_name[name] |= fn.calls
+            if fn.asserts:
+                asserting.add(name)
+    changed = True
+    while changed:
+        changed = False
+        for name, calls in calls_by_name.items():
+            if name not in asserting and calls & asserting:
+                asserting.add(name)
+                changed = True
+    return frozenset(asserting)
+
+
+def _pytest_declaration(
+    snapshot: Snapshot, scans: Sequence[_ModuleScan]
+) -> PytestDeclaration | None:
+    """The first place that shows pytest runs the tests: configuration, an import, a dependency."""
+    for scan in scans:
+        if scan.imports_pytest:
+            return PytestDeclaration(scan.path, None, "imports pytest")
+    for path in snapshot.files:
+        if PurePosixPath(path).name == "conftest.py" and not is_vendored(path):
+            return PytestDeclaration(path, None, "has a conftest.py")
+    for path in _declaration_candidates(snapshot):
+        text = snapshot.text(path)
+        if text is None:
+            continue
+        match = _PYTEST_WORD.search(text)
+        if match:
+            line = text.count("\n", 0, match.start()) + 1
+            return PytestDeclaration(path, line, "mentions pytest")
+    return None
+
+
+def _declaration_candidates(snapshot: Snapshot) -> list[str]:
+    order = {name: i for i, name in enumerate(_PYTEST_DECLARATION_FILES)}
+    found: list[tuple[int, str]] = []
+    for path in snapshot.files:
+        if is_vendored(path):
+            continue
+        name = PurePosixPath(path).name
+        lowered = path.lower()
+        if name in order and "/" not in path:
+            found.append((order[name], path))
+        elif name.endswith((".txt", ".in")) and "requirements" in lowered:
+            found.append((len(order), path))
+        elif lowered.startswith(".github/workflows/") and name.endswith((".yml", ".yaml")):
+            found.append((len(order) + 1, path))
+    return [path for _, path in sorted(found)]
+
+
+# ---------------------------------------------------------------------------- rules
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _capped(items: Sequence[CollectedTest], note: str) -> tuple[Evidence, ...]:
+    return tuple(t.evidence(note) for t in items[:MAX_EVIDENCE])
+
+
+@primitive("tests_present")
+def tests_present(snapshot: Snapshot, *, min_test_functions: int = 1) -> Outcome:
+    """The repository has test functions that are more than empty stubs."""
+    if not snapshot.python_modules:
+        return Outcome.skipped("no Python files: the Python test rules do not apply")
+    inventory = suite_inventory(snapshot)
+    tests, stubs = inventory.tests, inventory.stubs
+    files = len({t.path for t in tests})
+    unparsed = ""
+    if inventory.unparsed_test_files:
+        count = len(inventory.unparsed_test_files)
+        unparsed = f"; {_plural(count, 'test file')} could not be parsed"
+    stub_note = f" ({_plural(len(stubs), 'empty stub')} not counted)" if stubs else ""
+    wanted = max(1, min_test_functions)
+    if not tests:
+        if stubs:
+            message = (
+                f"{_plural(len(stubs), 'test function')} found, but all are empty stubs "
+                f"(only pass, ... or a docstring){unparsed}"
+            )
+            return Outcome.failed(message, _capped(stubs, "is an empty stub"))
+        if inventory.test_files:
+            message = (
+                f"{_plural(len(inventory.test_files), 'test file')} but no test function "
+                f"(test_* functions or TestCase test methods){unparsed}"
+            )
+            evidence = tuple(Evidence(p) for p in inventory.test_files[:MAX_EVIDENCE])
+            return Outcome.failed(message, evidence)
+        return Outcome.failed(f"no test files (test_*.py, *_test.py or a tests/ folder){unparsed}")
+    message = f"{_plural(len(tests), 'test function')} in {_plural(files, 'file')}{stub_note}"
+    if len(tests) < wanted:
+        message += f"; at least {wanted} expected"
+    return Outcome.graded(len(tests) / wanted, message + unparsed)
+
+
+@primitive("test_framework")
+def tests_framework(snapshot: Snapshot) -> Outcome:
+    """The tests are written for a recognised framework (pytest or unittest)."""
+    inventory = suite_inventory(snapshot)
+    tests = inventory.tests
+    if not tests:
+        return Outcome.skipped("no tests to judge")
+    declared = inventory.pytest_declaration
+    recognised = [t for t in tests if t.style == "unittest" or declared is not None]
+    unittest_count = sum(1 for t in tests if t.style == "unittest")
+    runners = []
+    if unittest_count:
+        runners.append(f"unittest ({_plural(unittest_count, 'test')} in TestCase classes)")
+    evidence: tuple[Evidence, ...] = ()
+    if declared is not None:
+        runners.append(f"pytest ({declared.path} {declared.what})")
+        evidence = (Evidence(declared.path, declared.line, declared.what),)
+    if len(recognised) == len(tests):
+        return Outcome.passed("tests use " + " and ".join(runners), evidence)
+    undeclared = [t for t in tests if t.style != "unittest"]
+    message = (
+        f"{len(undeclared)} of {_plural(len(tests), 'test function')} follow pytest's naming, "
+        "but nothing in the repository imports, configures or declares pytest "
+        "(no import, conftest.py, configuration or dependency)"
+    )
+    if runners:
+        message += "; the others use " + " and ".join(runners)
+    fraction = len(recognised) / len(tests)
+    return Outcome.graded(fraction, message, _capped(undeclared, "needs pytest to run"))
+
+
+@primitive("test_ratio")
+def tests_ratio(snapshot: Snapshot, *, min_ratio: float = 0.2) -> Outcome:
+    """Lines of test code relative to lines of source code."""
+    inventory = suite_inventory(snapshot)
+    if inventory.source_loc == 0:
+        return Outcome.skipped("no non-test Python source code to compare the tests with")
+    ratio = inventory.test_loc / inventory.source_loc
+    message = (
+        f"{inventory.test_loc:,} lines of test code for {inventory.source_loc:,} lines of source "
+        f"(ratio {ratio:.2f}, target {min_ratio:.2f})"
+    )
+    if min_ratio <= 0:
+        return Outcome.passed(message)
+    return Outcome.graded(ratio / min_ratio, message)
+
+
+@primitive("tests_assert")
+def tests_assert(snapshot: Snapshot) -> Outcome:
+    """Every test function checks an outcome."""
+    inventory = suite_inventory(snapshot)
+    tests = inventory.tests
+    if not tests:
+        return Outcome.skipped("no tests to judge")
+    silent = inventory.assertionless
+    total = _plural(len(tests), "test function")
+    if not silent:
+        return Outcome.passed(f"all {total} assert something")
+    message = f"{len(silent)} of {total} assert nothing"
+    if len(silent) > MAX_EVIDENCE:
+        message += f" (the first {MAX_EVIDENCE} are listed)"
+    score = 1 - len(silent) / len(tests)
+    return Outcome.graded(score, message, _capped(silent, "asserts nothing"))
+
+
+# ---------------------------------------------------------------------------- coverage
+
+
+@dataclass(frozen=True)
+class CoverageReading:
+    """A coverage percentage read from one committed file, or why none could be read."""
+
+    path: str
+    percent: float | None
+    detail: str  # how the number was obtained, or the reason there is none
+
+
+@primitive("coverage_threshold")
+def coverage_threshold(snapshot: Snapshot, *, min_percent: float = 70.0) -> Outcome:
+    """Committed coverage data (coverage.xml or .coverage) meets the threshold."""
+    readings = committed_coverage(snapshot)
+    if not readings:
+        return Outcome.skipped("no committed coverage data (coverage.xml or .coverage)")
+    reading = next((r for r in readings if r.percent is not None), None)
+    if reading is None or reading.percent is None:
+        reasons = "; ".join(f"{r.path}: {r.detail}" for r in readings)
+        return Outcome.skipped(f"coverage data could not be read ({reasons})")
+    evidence = (Evidence(reading.path, None, reading.detail),)
+    message = f"{reading.path} reports {reading.percent:.1f}% line coverage"
+    if reading.percent >= min_percent or min_percent <= 0:
+        return Outcome.passed(f"{message} (threshold {min_percent:g}%)", evidence)
+    message += f", below the {min_percent:g}% threshold"
+    return Outcome.graded(reading.percent / min_percent, message, evidence)
+
+
+@fact
+def committed_coverage(snapshot: Snapshot) -> tuple[CoverageReading, ...]:
+    """Every committed coverage file, read in order of preference (XML first, shallow first)."""
+    xml_files = []
+    data_files = []
+    for path in snapshot.files:
+        if is_vendored(path):
+            continue
+        name = PurePosixPath(path).name
+        if name == "coverage.xml":
+            xml_files.append(path)
+        elif name == ".coverage":
+            data_files.append(path)
+
+    def order(path: str) -> tuple[int, str]:
+        return path.count("/"), path
+
+    readings = [_read_cobertura(path, snapshot.text(path)) for path in sorted(xml_files, key=order)]
+    readings += [_read_coverage_data(snapshot, path) for path in sorted(data_files, key=order)]
+    return tuple(readings)
+
+
+def _read_cobertura(path: str, text: str | None) -> CoverageReading:
+    """The root ``line-rate`` of a Cobertura report, defensively."""
+    if text is None:
+        return CoverageReading(path, None, "not readable as text (binary or over the size bound)")
+    if "<!ENTITY" in text:
+        return CoverageReading(path, None, "declares XML entities; not read")
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        return CoverageReading(path, None, f"malformed XML ({exc})")
+    if root.tag != "coverage":
+        return CoverageReading(path, None, f"not a Cobertura report (root element <{root.tag}>)")
+    raw = root.get("line-rate")
+    try:
+        rate = float(raw) if raw is not None else None
+    except ValueError:
+        rate = None
+    if rate is None or not 0.0 <= rate <= 1.0:
+        return CoverageReading(path, None, f"no valid line-rate attribute ({raw!r})")
+    if root.get("lines-valid") == "0":
+        return CoverageReading(path, None, "the report measured no lines")
+    return CoverageReading(path, rate * 100, f"line-rate {raw}")
+
+
+def _read_coverage_data(snapshot: Snapshot, path: str) -> CoverageReading:
+    """Line coverage from coverage.py's SQLite data, matched against the committed sources."""
+    data = snapshot.blob(path)
+    if not data:
+        return CoverageReading(path, None, "empty or over the size bound")
+    return coverage_from_sqlite(data, path, snapshot)
+
+
+def coverage_from_sqlite(data: bytes, path: str, snapshot: Snapshot) -> CoverageReading:
+    """Compute line coverage from the bytes of a ``.coverage`` file, as coverage.py reports it.
+
+    The data holds executed line numbers per measured file (absolute paths on the author's
+    machine); the statements of each file come from parsing the committed source with
+    coverage.py's own parser, so the percentage matches ``coverage report`` for that code.
+    """
+    from coverage import CoverageData
+    from coverage.exceptions import CoverageException
+
+    with tempfile.TemporaryDirectory(prefix="auditor-coverage-") as folder:
+        db = Path(folder) / ".coverage"
+        db.write_bytes(data)
+        try:
+            reader = CoverageData(basename=str(db))
+            reader.read()
+            measured = {name: reader.lines(name) or [] for name in reader.measured_files()}
+            reader.close()
+        except (CoverageException, sqlite3.Error, ValueError, OSError) as exc:
+            return CoverageReading(path, None, f"not readable coverage.py data ({exc})")
+    statements = executed = matched = 0
+    index = _python_paths_by_name(snapshot)
+    for measured_file, lines in measured.items():
+        source_path = match_measured_path(measured_file, index)
+        if source_path is None:
+            continue
+        counted = _statement_coverage(snapshot.text(source_path), lines)
+        if counted is None:
+            continue
+        matched += 1
+        statements += counted[0]
+        executed += counted[1]
+    if not matched:
+        return CoverageReading(path, None, "the data measures no Python file of this repository")
+    if not statements:
+        return CoverageReading(path, None, "the measured files have no statements")
+    detail = f"{executed} of {statements} statements in {_plural(matched, 'file')} executed"
+    return CoverageReading(path, 100 * executed / statements, detail)
+
+
+def _statement_coverage(text: str | None, lines: Iterable[int]) -> tuple[int, int] | None:
+    """(statements, executed statements) of one source file, by coverage.py's parser."""
+    if text is None:
+        return None
+    from coverage.config import DEFAULT_EXCLUDE
+    from coverage.exceptions import CoverageException
+    from coverage.parser import PythonParser
+
+    exclude = "|".join(f"(?:{pattern})" for pattern in DEFAULT_EXCLUDE)
+    try:
+        parser = PythonParser(text=text, exclude=exclude)
+        parser.parse_source()
+    except (CoverageException, SyntaxError, ValueError, RecursionError):
+        return None
+    statements = parser.statements
+    return len(statements), len(parser.translate_lines(lines) & statements)
+
+
+@fact
+def _python_paths_by_name(snapshot: Snapshot) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = defaultdict(list)
+    for module in snapshot.python_modules:
+        index[PurePosixPath(module.path).name].append(module.path)
+    return dict(index)
+
+
+def match_measured_path(measured: str, index: dict[str, list[str]]) -> str | None:
+    """The snapshot path sharing the longest path suffix with a measured file, or None."""
+    parts = [p for p in re.split(r"[\\/]+", measured) if p]
+    if not parts or not parts[-1].endswith(".py"):
+        return None
+    best: str | None = None
+    best_len = 0
+    for candidate in sorted(index.get(parts[-1], ())):
+        candidate_parts = candidate.split("/")
+        shared = 0
+        for mine, theirs in zip(reversed(parts), reversed(candidate_parts), strict=False):
+            if mine != theirs:
+                break
+            shared += 1
+        if shared > best_len:
+            best, best_len = candidate, shared
+    return best
+
+
+# ---------------------------------------------------------------------------- signals
+
+
+@signal_group("tests")
+def tests_signals(snapshot: Snapshot) -> dict[str, Any]:
+    inventory = suite_inventory(snapshot)
+    return {
+        "files": len(inventory.test_files),
+        "framework": inventory.framework,
+        "test_functions": len(inventory.tests),
+        "assertionless": len(inventory.assertionless),
+        "test_loc": inventory.test_loc,
+        "source_loc": inventory.source_loc,
+    }
+
+
+@signal_group("python")
+def python_signals(snapshot: Snapshot) -> dict[str, Any]:
+    modules: Sequence[PythonModule] = snapshot.python_modules
+    return {
+        "files": len(modules),
+        "loc": sum(m.counts.code for m in modules),
+        "parse_errors": sum(1 for m in modules if m.tree is None),
+    }
+
+
+__all__ = [
+    "CollectedTest",
+    "CoverageReading",
+    "SuiteInventory",
+    "committed_coverage",
+    "coverage_from_sqlite",
+    "match_measured_path",
+    "suite_inventory",
+]
