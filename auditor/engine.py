@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
+from datetime import datetime, timezone
 from typing import Any
 
 from auditor import __version__
@@ -124,4 +125,5 @@ def audit(
         next_steps=next_steps(findings, categories),
         timings=timings,
         notices=tuple(dict.fromkeys(snapshot.notices)),
+        audited_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )

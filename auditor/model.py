@@ -163,3 +163,4 @@ class Scorecard:
     next_steps: tuple[NextStep, ...]
     timings: Mapping[str, float] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
+    audited_at: str = ""  # ISO-8601 UTC time of the audit

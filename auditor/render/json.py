@@ -39,6 +39,7 @@ def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
             "kind": card.repo.kind,
         },
         "profile": card.profile,
+        "audited_at": card.audited_at,
         "score": card.score,
         "grade": card.grade,
         "categories": [
