@@ -277,6 +277,41 @@ def test_tst002_passes_with_pytest_in_requirements(repo: RepoBuilder, outcome_of
     assert (outcome.evidence[0].path, outcome.evidence[0].line) == ("requirements-dev.txt", 2)
 
 
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"tests/conftest.py": ""}, "tests use pytest (tests/conftest.py configures pytest)"),
+        ({"tox.ini": "[tox]\n\n[pytest]\nxfail_strict = true\n"}, "(tox.ini mentions pytest)"),
+        (
+            {".github/workflows/ci.yml": "jobs:\n  test:\n    steps:\n      - run: py.test\n"},
+            "(.github/workflows/ci.yml mentions pytest)",
+        ),
+        ({"README.md": "# Calc\n\nRun the tests with `pytest`.\n"}, "(README.md mentions pytest)"),
+    ],
+)
+def test_tst002_pytest_declarations(
+    repo: RepoBuilder, outcome_of: Run, files: dict[str, str], expected: str
+) -> None:
+    repo.commit("Add tests", {"calc.py": SOURCE, "tests/test_calc.py": PLAIN_TESTS, **files})
+    outcome = outcome_of("TST002", repo.path)
+    assert outcome.status is Status.PASS
+    assert outcome.message.endswith(expected)
+
+
+def test_tst002_prefers_configuration_over_the_readme(repo: RepoBuilder, outcome_of: Run) -> None:
+    repo.commit(
+        "Add tests",
+        {
+            "calc.py": SOURCE,
+            "tests/test_calc.py": PLAIN_TESTS,
+            "README.md": "Tests: `pytest`\n",
+            "setup.cfg": "[metadata]\nname = calc\n\n[tool:pytest]\naddopts = -q\n",
+        },
+    )
+    outcome = outcome_of("TST002", repo.path)
+    assert (outcome.evidence[0].path, outcome.evidence[0].line) == ("setup.cfg", 4)
+
+
 def test_tst002_passes_with_inherited_unittest_cases(repo: RepoBuilder, outcome_of: Run) -> None:
     repo.commit(
         "Add unittest suite",
@@ -553,18 +588,22 @@ def test_tst004_partial_names_each_silent_test(repo: RepoBuilder, outcome_of: Ru
 
                 def test_benchmark_fixture_not_requested():
                     benchmark(add, 1, 2)
+
+                def test_checkout_is_not_a_check():
+                    checkout("main")
                 """
             ),
         },
     )
     outcome = outcome_of("TST004", repo.path)
     assert outcome.status is Status.PARTIAL
-    assert outcome.score == pytest.approx(0.25)
-    assert outcome.message == "3 of 4 test functions assert nothing"
+    assert outcome.score == pytest.approx(0.2)
+    assert outcome.message == "4 of 5 test functions assert nothing"
     assert [(e.path, e.line, e.note) for e in outcome.evidence] == [
         ("tests/test_calc.py", 8, "test_runs_but_checks_nothing asserts nothing"),
         ("tests/test_calc.py", 11, "test_misspelled_mock_assertion asserts nothing"),
         ("tests/test_calc.py", 19, "test_benchmark_fixture_not_requested asserts nothing"),
+        ("tests/test_calc.py", 22, "test_checkout_is_not_a_check asserts nothing"),
     ]
 
 

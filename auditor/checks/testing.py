@@ -1,10 +1,10 @@
 """Check primitives of the TST family: are there tests, and do they check anything?
 
-Every rule here reads one shared :func:`suite_inventory`, built from the snapshot's parsed
-modules in a single walk of each test file: the test functions pytest or unittest would
-collect, whether each is an empty stub, and whether each asserts something. Committed
-coverage data is read as data (Cobertura XML or coverage.py's SQLite file), never by running
-anything from the repository.
+Every rule here reads one shared :func:`suite_inventory`, built from the snapshot's shared
+syntax trees (nothing is parsed again): the test functions pytest or unittest would collect,
+whether each is an empty stub, and whether each asserts something. Committed coverage data is
+read as data (Cobertura XML or coverage.py's SQLite file), never by running anything from the
+repository.
 """
 
 from __future__ import annotations
@@ -39,8 +39,9 @@ FAIL_PREFIX = "fail"
 UNTESTED_DIRS = frozenset({"docs", "doc", "examples", "example", "migrations"})
 UNTESTED_FILES = frozenset({"setup.py", "noxfile.py", "conftest.py"})
 
-#: Files whose mention of pytest declares how the tests are run (configuration, dependencies,
-#: task runners, CI).
+#: Top-level files whose mention of pytest declares how the tests are run (configuration,
+#: dependencies, task runners), most telling first; requirement files, CI workflows and the
+#: README's instructions follow.
 _PYTEST_DECLARATION_FILES = (
     "pytest.ini",
     "pyproject.toml",
@@ -57,6 +58,7 @@ _PYTEST_DECLARATION_FILES = (
     ".gitlab-ci.yml",
     ".travis.yml",
 )
+_READMES = frozenset({"README.md", "README.rst", "README.txt", "README"})
 _PYTEST_WORD = re.compile(r"\bpy\.?test\b")
 
 
@@ -84,7 +86,7 @@ class PytestDeclaration:
 
     path: str
     line: int | None
-    what: str  # "imports pytest", "conftest.py", "mentions pytest"
+    what: str  # "imports pytest", "configures pytest" (a conftest.py), "mentions pytest"
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ class _FunctionScan:
 
 
 class _ModuleScan:
-    """The functions of one test file, found in one walk of its syntax tree."""
+    """The functions of one test file: which are tests, what each checks, what each calls."""
 
     def __init__(self, path: str, tree: ast.Module, testcase_names: frozenset[str]) -> None:
         self.path = path
@@ -238,20 +240,31 @@ class _ModuleScan:
                 return True
             if benchmark and func.id == "benchmark":
                 return True
-            return func.id.lstrip("_").lower().startswith(HELPER_PREFIXES)
+            return _named_like(func.id, HELPER_PREFIXES)
         if isinstance(func, ast.Attribute):
-            attr = func.attr.lstrip("_")
             owner = func.value.id if isinstance(func.value, ast.Name) else None
-            if attr.lower().startswith("assert"):
+            if _named_like(func.attr, ("assert",)):
                 return True  # self.assertEqual, mock.assert_called_once_with, np.testing.assert_*
             if owner in self.pytest_aliases and func.attr in PYTEST_CHECKS:
                 return True
             if owner in ("self", "cls"):
                 calls.add(func.attr)
-                return attr.lower().startswith((*HELPER_PREFIXES, FAIL_PREFIX))
+                return _named_like(func.attr, (*HELPER_PREFIXES, FAIL_PREFIX))
             if benchmark and owner == "benchmark" and func.attr == "pedantic":
                 return True
         return False
+
+
+def _named_like(name: str, prefixes: Sequence[str]) -> bool:
+    """Whether a name starts with one of ``prefixes`` as a word: ``assert_ok``, ``assertEqual``,
+    ``_verify``, ``expect`` do; ``checkout`` and ``failure_count`` do not."""
+    name = name.lstrip("_")
+    for prefix in prefixes:
+        if name[: len(prefix)].lower() == prefix:
+            rest = name[len(prefix) :]
+            if not rest or rest[0] == "_" or rest[0].isupper() or rest[0].isdigit():
+                return True
+    return False
 
 
 def _testcase_class_names(trees: Iterable[ast.Module]) -> frozenset[str]:
@@ -368,7 +381,7 @@ def _pytest_declaration(
             return PytestDeclaration(scan.path, None, "imports pytest")
     for path in snapshot.files:
         if PurePosixPath(path).name == "conftest.py" and not is_vendored(path):
-            return PytestDeclaration(path, None, "has a conftest.py")
+            return PytestDeclaration(path, None, "configures pytest")
     for path in _declaration_candidates(snapshot):
         text = snapshot.text(path)
         if text is None:
@@ -382,18 +395,19 @@ def _pytest_declaration(
 
 def _declaration_candidates(snapshot: Snapshot) -> list[str]:
     order = {name: i for i, name in enumerate(_PYTEST_DECLARATION_FILES)}
+    requirements, workflow, readme = len(order), len(order) + 1, len(order) + 2
     found: list[tuple[int, str]] = []
     for path in snapshot.files:
         if is_vendored(path):
             continue
         name = PurePosixPath(path).name
         lowered = path.lower()
-        if name in order and "/" not in path:
-            found.append((order[name], path))
+        if "/" not in path and (name in order or name in _READMES):
+            found.append((order.get(name, readme), path))
         elif name.endswith((".txt", ".in")) and "requirements" in lowered:
-            found.append((len(order), path))
+            found.append((requirements, path))
         elif lowered.startswith(".github/workflows/") and name.endswith((".yml", ".yaml")):
-            found.append((len(order) + 1, path))
+            found.append((workflow, path))
     return [path for _, path in sorted(found)]
 
 
