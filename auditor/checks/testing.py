@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -100,20 +101,20 @@ class SuiteInventory:
     test_loc: int
     source_loc: int
 
-    @property
+    @cached_property
     def tests(self) -> tuple[CollectedTest, ...]:
         """The real tests: empty stubs left out."""
         return tuple(t for t in self.collected if not t.empty)
 
-    @property
+    @cached_property
     def stubs(self) -> tuple[CollectedTest, ...]:
         return tuple(t for t in self.collected if t.empty)
 
-    @property
+    @cached_property
     def assertionless(self) -> tuple[CollectedTest, ...]:
         return tuple(t for t in self.tests if not t.asserts)
 
-    @property
+    @cached_property
     def framework(self) -> str | None:
         """ "pytest", "unittest", "pytest+unittest", or None when there are no tests."""
         styles = {t.style for t in self.tests}
@@ -270,10 +271,12 @@ def _named_like(name: str, prefixes: Sequence[str]) -> bool:
 def _testcase_class_names(trees: Iterable[ast.Module]) -> frozenset[str]:
     """Names of unittest.TestCase classes: *TestCase bases and test-file classes deriving them."""
     bases: dict[str, set[str]] = defaultdict(set)
-    for tree in trees:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ClassDef):
-                bases[node.name].update(_base_name(b) for b in node.bases)
+    pending: list[ast.stmt] = [node for tree in trees for node in _top_level(tree.body)]
+    while pending:  # classes at module level and nested in classes; function bodies skipped
+        node = pending.pop()
+        if isinstance(node, ast.ClassDef):
+            bases[node.name].update(_base_name(b) for b in node.bases)
+            pending.extend(node.body)
     known = {name for base_names in bases.values() for name in base_names if name}
     known = {name for name in known if name.endswith("TestCase")}
     changed = True
@@ -415,7 +418,7 @@ def _declaration_candidates(snapshot: Snapshot) -> list[str]:
 
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
 
 
 def _capped(items: Sequence[CollectedTest], note: str) -> tuple[Evidence, ...]:
@@ -515,7 +518,7 @@ def tests_assert(snapshot: Snapshot) -> Outcome:
     total = _plural(len(tests), "test function")
     if not silent:
         return Outcome.passed(f"all {total} assert something")
-    message = f"{len(silent)} of {total} assert nothing"
+    message = f"{len(silent):,} of {total} assert nothing"
     if len(silent) > MAX_EVIDENCE:
         message += f" (the first {MAX_EVIDENCE} are listed)"
     score = 1 - len(silent) / len(tests)
@@ -613,19 +616,9 @@ def coverage_from_sqlite(data: bytes, path: str, snapshot: Snapshot) -> Coverage
     machine); the statements of each file come from parsing the committed source with
     coverage.py's own parser, so the percentage matches ``coverage report`` for that code.
     """
-    from coverage import CoverageData
-    from coverage.exceptions import CoverageException
-
-    with tempfile.TemporaryDirectory(prefix="auditor-coverage-") as folder:
-        db = Path(folder) / ".coverage"
-        db.write_bytes(data)
-        try:
-            reader = CoverageData(basename=str(db))
-            reader.read()
-            measured = {name: reader.lines(name) or [] for name in reader.measured_files()}
-            reader.close()
-        except (CoverageException, sqlite3.Error, ValueError, OSError) as exc:
-            return CoverageReading(path, None, f"not readable coverage.py data ({exc})")
+    measured = _measured_lines(data)
+    if isinstance(measured, str):
+        return CoverageReading(path, None, measured)
     statements = executed = matched = 0
     index = _python_paths_by_name(snapshot)
     for measured_file, lines in measured.items():
@@ -644,6 +637,29 @@ def coverage_from_sqlite(data: bytes, path: str, snapshot: Snapshot) -> Coverage
         return CoverageReading(path, None, "the measured files have no statements")
     detail = f"{executed} of {statements} statements in {_plural(matched, 'file')} executed"
     return CoverageReading(path, 100 * executed / statements, detail)
+
+
+def _measured_lines(data: bytes) -> dict[str, list[int]] | str:
+    """Executed line numbers per measured file, or why the data cannot be read.
+
+    coverage.py reads its SQLite data from a file, so the bytes go to a private temporary
+    copy that is deleted afterwards (the committed file itself is never touched).
+    """
+    from coverage import CoverageData
+    from coverage.exceptions import CoverageException
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="auditor-coverage-") as folder:
+            db = Path(folder) / ".coverage"
+            db.write_bytes(data)
+            reader = CoverageData(basename=str(db))
+            try:
+                reader.read()
+                return {name: reader.lines(name) or [] for name in reader.measured_files()}
+            finally:
+                reader.close()
+    except (CoverageException, sqlite3.Error, ValueError, OSError) as exc:
+        return f"not readable coverage.py data ({exc})"
 
 
 def _statement_coverage(text: str | None, lines: Iterable[int]) -> tuple[int, int] | None:
