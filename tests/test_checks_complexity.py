@@ -16,19 +16,6 @@ from auditor.model import Outcome, Status
 from auditor.source.snapshot import Snapshot
 from tests.factory import RepoBuilder
 
-
-@pytest.fixture(scope="session")
-def default_pack() -> Any:  # INTERIM until every family's checks are registered
-    import tomllib
-
-    from auditor.resources import rules_dir
-    from auditor.rulepack import _build
-
-    data = tomllib.loads((rules_dir() / "default.toml").read_text())
-    data["rules"] = {k: v for k, v in data["rules"].items() if k.startswith("CPX")}
-    return _build(data, "rules/default.toml")
-
-
 Run = Callable[[str, Path], Outcome]
 
 

@@ -136,9 +136,16 @@ class _Shape:
     def of(cls, tree: ast.Module) -> _Shape:
         ends: dict[tuple[int, int], int] = {}
         logical = strings = 0
-        for node in ast.walk(tree):
+        # Statements live only in statement lists (and clauses), never inside expressions:
+        # walking those lists alone visits a fraction of the nodes ast.walk would.
+        stack: list[ast.AST] = list(tree.body)
+        while stack:
+            node = stack.pop()
+            for name in _BLOCK_FIELDS:
+                stack.extend(getattr(node, name, ()))
             if isinstance(node, ast.excepthandler | ast.match_case):
                 logical += 1
+                continue
             if not isinstance(node, ast.stmt):
                 continue
             logical += 1 + _clause_headers(node)
@@ -160,6 +167,8 @@ class _Shape:
         return self.ends.get((line, column), fallback_end) - line + 1
 
 
+#: The fields of a node that hold statements or clauses (which hold statements).
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 #: ``try`` statements (``except*`` has its own node from Python 3.11).
 _TRY_NODES: tuple[type[ast.stmt], ...] = tuple(
     getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name)

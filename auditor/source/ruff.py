@@ -1,0 +1,355 @@
+"""ruff, run over the Python files committed at HEAD: once per rule selection per snapshot.
+
+The audit judges what is committed, so ruff never sees the working tree: the snapshot's
+Python files (outside vendored folders) are written into a fresh temporary folder and ruff
+runs there with ``--isolated`` (the audited repository's configuration never changes a
+result, and it has none to offer in that folder anyway), an explicit rule selection, no
+cache, no ignore files and a clean environment. A lint run and a format check that are
+wanted together share one temporary folder and run concurrently.
+
+Results are memoised per snapshot: one ``ruff check`` per distinct selection, one ``ruff
+format --check`` per line length. A missing or failing ruff raises :class:`RuffError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from auditor.source.snapshot import Snapshot
+
+#: The Python version ruff judges against (the oldest one the auditor itself supports).
+TARGET_VERSION = "py310"
+#: ruff's code for a file it cannot parse.
+SYNTAX_ERROR = "invalid-syntax"
+#: Wall time allowed for one ruff process.
+TIMEOUT_SECONDS = 300.0
+#: ruff's own default line length (black's too).
+DEFAULT_LINE_LENGTH = 88
+
+_SELECTOR = re.compile(r"^(ALL|[A-Z]{1,4}[0-9]{0,4})$")
+#: Environment variables passed on to ruff; everything else (RUFF_* above all) is dropped.
+_KEPT_ENVIRONMENT = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP")
+
+
+class RuffError(RuntimeError):
+    """ruff is missing, failed, timed out or printed something we cannot read."""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem ruff reported: its code, the repository path and the 1-based line."""
+
+    code: str
+    path: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class LintReport:
+    """``ruff check`` over the committed Python files with one rule selection."""
+
+    select: tuple[str, ...]
+    files: tuple[str, ...]  # the repository paths that were linted
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class FormatReport:
+    """``ruff format --check`` over the committed Python files."""
+
+    line_length: int
+    files: tuple[str, ...]  # the repository paths that were checked
+    unformatted: tuple[str, ...]  # files ruff would reformat
+    unparseable: tuple[str, ...]  # files ruff could not parse (so could not judge)
+
+
+def lint(
+    snapshot: Snapshot, select: Sequence[str], *, with_format: int | None = None
+) -> LintReport:
+    """``ruff check --select SELECT`` over the snapshot's Python files (memoised).
+
+    ``with_format`` names a line length when a format check is likely to be wanted too: if
+    neither has run yet, both run concurrently in one temporary folder.
+    """
+    report, _ = _cache(snapshot).get(_selection(select), with_format)
+    assert report is not None
+    return report
+
+
+def format_check(
+    snapshot: Snapshot,
+    *,
+    line_length: int = DEFAULT_LINE_LENGTH,
+    with_select: Sequence[str] | None = None,
+) -> FormatReport:
+    """``ruff format --check`` over the snapshot's Python files (memoised per line length).
+
+    ``with_select`` names a rule selection whose lint run is likely to be wanted too.
+    """
+    select = _selection(with_select) if with_select is not None else None
+    _, report = _cache(snapshot).get(select, _line_length(line_length))
+    assert report is not None
+    return report
+
+
+# ------------------------------------------------------------------------------ the cache
+
+
+@dataclass
+class _RuffCache:
+    """The ruff results of one snapshot; a failure is remembered and raised again."""
+
+    snapshot: Snapshot
+    lints: dict[tuple[str, ...], LintReport | RuffError] = field(default_factory=dict)
+    formats: dict[int, FormatReport | RuffError] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(
+        self, select: tuple[str, ...] | None, line_length: int | None
+    ) -> tuple[LintReport | None, FormatReport | None]:
+        with self.lock:
+            need_lint = select is not None and select not in self.lints
+            need_format = line_length is not None and line_length not in self.formats
+            if need_lint or need_format:
+                try:
+                    lint_report, format_report = _run(
+                        self.snapshot,
+                        select if need_lint else None,
+                        line_length if need_format else None,
+                    )
+                except RuffError as exc:
+                    lint_report = format_report = None
+                    if need_lint:
+                        assert select is not None
+                        self.lints[select] = exc
+                    if need_format:
+                        assert line_length is not None
+                        self.formats[line_length] = exc
+                if lint_report is not None:
+                    self.lints[lint_report.select] = lint_report
+                if format_report is not None:
+                    self.formats[format_report.line_length] = format_report
+            lint_result = self.lints.get(select) if select is not None else None
+            format_result = self.formats.get(line_length) if line_length is not None else None
+        if isinstance(lint_result, RuffError):
+            raise lint_result
+        if isinstance(format_result, RuffError):
+            raise format_result
+        return lint_result, format_result
+
+
+def _new_cache(snapshot: Snapshot) -> _RuffCache:
+    return _RuffCache(snapshot)
+
+
+def _cache(snapshot: Snapshot) -> _RuffCache:
+    return snapshot.memo(_new_cache)
+
+
+def _selection(select: Iterable[str]) -> tuple[str, ...]:
+    codes = tuple(dict.fromkeys(str(code).strip().upper() for code in select))
+    bad = [code for code in codes if not _SELECTOR.match(code)]
+    if not codes or bad:
+        shown = ", ".join(repr(code) for code in bad) or "nothing"
+        raise ValueError(f"not a ruff rule selection: {shown} (expected codes like 'F' or 'E4')")
+    return codes
+
+
+def _line_length(value: int) -> int:
+    if isinstance(value, bool) or not 1 <= value <= 320:
+        raise ValueError(f"line length {value!r} is outside ruff's range 1-320")
+    return value
+
+
+# ------------------------------------------------------------------------------ running
+
+
+def _run(
+    snapshot: Snapshot, select: tuple[str, ...] | None, line_length: int | None
+) -> tuple[LintReport | None, FormatReport | None]:
+    binary = _ruff_binary()
+    with tempfile.TemporaryDirectory(prefix="auditor-ruff-") as tmp:
+        root = Path(os.path.realpath(tmp))
+        files = _materialise(snapshot, root)
+        if not files:
+            return (
+                LintReport(select, (), ()) if select is not None else None,
+                FormatReport(line_length, (), (), ()) if line_length is not None else None,
+            )
+        paths = tuple(sorted(files.values()))
+        commands: dict[str, list[str]] = {}
+        if select is not None:
+            commands["check"] = [
+                binary,
+                "check",
+                *_COMMON_OPTIONS,
+                "--exit-zero",
+                "--select",
+                ",".join(select),
+                ".",
+            ]
+        if line_length is not None:
+            commands["format"] = [
+                binary,
+                "format",
+                "--check",
+                *_COMMON_OPTIONS,
+                "--line-length",
+                str(line_length),
+                ".",
+            ]
+        outputs = _run_all(commands, root)
+    lint_report = format_report = None
+    if select is not None:
+        diagnostics = tuple(_diagnostics(outputs["check"], root, files))
+        lint_report = LintReport(select, paths, diagnostics)
+    if line_length is not None:
+        found = list(_diagnostics(outputs["format"], root, files))
+        format_report = FormatReport(
+            line_length=line_length,
+            files=paths,
+            unformatted=tuple(sorted({d.path for d in found if d.code != SYNTAX_ERROR})),
+            unparseable=tuple(sorted({d.path for d in found if d.code == SYNTAX_ERROR})),
+        )
+    return lint_report, format_report
+
+
+#: Options both commands share: no configuration, no cache, no ignore files, no default
+#: excludes (vendored folders are never written, so everything written is the candidate's).
+_COMMON_OPTIONS = (
+    "--isolated",
+    "--no-cache",
+    "--no-respect-gitignore",
+    "--exclude",
+    "",
+    "--no-force-exclude",
+    "--output-format",
+    "json",
+    "--target-version",
+    TARGET_VERSION,
+)
+
+
+def _ruff_binary() -> str:
+    try:
+        from ruff import find_ruff_bin
+
+        return str(find_ruff_bin())
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("ruff")
+    if found is None:
+        raise RuffError("ruff is not installed (pip install ruff)")
+    return found
+
+
+def _materialise(snapshot: Snapshot, root: Path) -> dict[str, str]:
+    """Write the snapshot's Python files below ``root``; absolute path on disk -> repo path."""
+    written: dict[str, str] = {}
+    for module in snapshot.python_modules:
+        target = _inside(root, module.path)
+        if target is None:
+            snapshot.notices.append(
+                f"ruff: skipped a Python file with an unsafe path: {module.path!r}"
+            )
+            continue
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "x", encoding="utf-8", errors="replace", newline="") as out:
+                out.write(module.text)
+        except (OSError, UnicodeError):
+            snapshot.notices.append(f"ruff: could not prepare {module.path!r} for linting")
+            continue
+        written[str(target)] = module.path
+    return written
+
+
+def _inside(root: Path, path: str) -> Path | None:
+    """Where a repository path lands below ``root``, or None if it could land anywhere else."""
+    if "\x00" in path or "\\" in path:
+        return None
+    parts = path.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return None  # absolute ("" first), "a//b", "./a" and ".." are never a tracked path
+    pure = PurePosixPath(path)
+    target = root.joinpath(*pure.parts)
+    if not target.is_relative_to(root) or target == root:
+        return None
+    return target
+
+
+def _environment() -> dict[str, str]:
+    env = {name: os.environ[name] for name in _KEPT_ENVIRONMENT if name in os.environ}
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def _run_all(commands: dict[str, list[str]], cwd: Path) -> dict[str, list[dict[str, Any]]]:
+    """Run the commands concurrently; each one's parsed JSON output, by name."""
+    if len(commands) == 1:
+        ((name, command),) = commands.items()
+        return {name: _run_one(command, cwd)}
+    with ThreadPoolExecutor(max_workers=len(commands)) as pool:
+        futures = {name: pool.submit(_run_one, command, cwd) for name, command in commands.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def _run_one(command: list[str], cwd: Path) -> list[dict[str, Any]]:
+    verb = " ".join(command[1:3]) if command[1] == "format" else command[1]
+    try:
+        result = subprocess.run(
+            command,
+            cwd=cwd,
+            env=_environment(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise RuffError(f"ruff {verb} took longer than {TIMEOUT_SECONDS:.0f} s") from exc
+    except OSError as exc:
+        raise RuffError(f"cannot run ruff: {exc}") from exc
+    # `format --check` exits 1 when files would change and 2 when one cannot be parsed;
+    # both still print the JSON list. Anything else (or no list) is a real failure.
+    try:
+        data = json.loads(result.stdout.decode("utf-8", "replace"))
+    except ValueError:
+        data = None
+    if result.returncode not in (0, 1, 2) or not isinstance(data, list):
+        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        reason = detail[-1] if detail else f"exit code {result.returncode}"
+        raise RuffError(f"ruff {verb} failed: {reason}")
+    return [item for item in data if isinstance(item, dict)]
+
+
+def _diagnostics(
+    items: list[dict[str, Any]], root: Path, files: dict[str, str]
+) -> Iterable[Diagnostic]:
+    for item in items:
+        filename = str(item.get("filename") or "")
+        path = files.get(filename) or files.get(os.path.realpath(filename))
+        if path is None:
+            relative = os.path.relpath(filename, root) if filename else ""
+            if not relative or relative.startswith(".."):
+                continue  # not one of ours: nothing to report against the repository
+            path = PurePosixPath(*Path(relative).parts).as_posix()
+        location = item.get("location") or {}
+        row = location.get("row") if isinstance(location, dict) else None
+        yield Diagnostic(
+            code=str(item.get("code") or SYNTAX_ERROR),
+            path=path,
+            line=row if isinstance(row, int) and row > 0 else 1,
+            message=str(item.get("message") or ""),
+        )
