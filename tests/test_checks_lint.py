@@ -240,6 +240,19 @@ def test_a_bad_selection_in_a_rule_is_an_error_outcome(
     assert "not a ruff rule selection" in outcome.message
 
 
+def test_a_failing_lint_run_does_not_take_the_format_check_with_it(repo: RepoBuilder) -> None:
+    repo.commit("Add code", {"app.py": clean_module(1)})
+    snapshot = Snapshot.open(repo.path)
+
+    with pytest.raises(ruff.RuffError, match="Unknown rule selector `ZZZ9`") as first:
+        ruff.lint(snapshot, ["ZZZ9"], with_format=88)
+    with pytest.raises(ruff.RuffError) as again:
+        ruff.lint(snapshot, ["ZZZ9"])
+
+    assert again.value is first.value  # remembered, not run again
+    assert ruff.format_check(snapshot, line_length=88).unformatted == ()
+
+
 @pytest.mark.parametrize(
     "path", ["../escape.py", "/etc/evil.py", "a/../../b.py", "a//b.py", "./a.py", "a\\..\\b.py"]
 )

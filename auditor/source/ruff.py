@@ -83,7 +83,8 @@ def lint(
     ``with_format`` names a line length when a format check is likely to be wanted too: if
     neither has run yet, both run concurrently in one temporary folder.
     """
-    report, _ = _cache(snapshot).get(_selection(select), with_format)
+    line_length = _line_length(with_format) if with_format is not None else None
+    report, _ = _cache(snapshot).get(_selection(select), line_length)
     assert report is not None
     return report
 
@@ -120,29 +121,18 @@ class _RuffCache:
         self, select: tuple[str, ...] | None, line_length: int | None
     ) -> tuple[LintReport | None, FormatReport | None]:
         with self.lock:
-            need_lint = select is not None and select not in self.lints
-            need_format = line_length is not None and line_length not in self.formats
-            if need_lint or need_format:
-                try:
-                    lint_report, format_report = _run(
-                        self.snapshot,
-                        select if need_lint else None,
-                        line_length if need_format else None,
-                    )
-                except RuffError as exc:
-                    lint_report = format_report = None
-                    if need_lint:
-                        assert select is not None
-                        self.lints[select] = exc
-                    if need_format:
-                        assert line_length is not None
-                        self.formats[line_length] = exc
-                if lint_report is not None:
-                    self.lints[lint_report.select] = lint_report
-                if format_report is not None:
-                    self.formats[format_report.line_length] = format_report
-            lint_result = self.lints.get(select) if select is not None else None
-            format_result = self.formats.get(line_length) if line_length is not None else None
+            missing_select = select if select is not None and select not in self.lints else None
+            missing_length = (
+                line_length if line_length is not None and line_length not in self.formats else None
+            )
+            if missing_select is not None or missing_length is not None:
+                linted, formatted = _run(self.snapshot, missing_select, missing_length)
+                if missing_select is not None and linted is not None:
+                    self.lints[missing_select] = linted
+                if missing_length is not None and formatted is not None:
+                    self.formats[missing_length] = formatted
+            lint_result = self.lints[select] if select is not None else None
+            format_result = self.formats[line_length] if line_length is not None else None
         if isinstance(lint_result, RuffError):
             raise lint_result
         if isinstance(format_result, RuffError):
@@ -178,52 +168,57 @@ def _line_length(value: int) -> int:
 
 def _run(
     snapshot: Snapshot, select: tuple[str, ...] | None, line_length: int | None
-) -> tuple[LintReport | None, FormatReport | None]:
-    binary = _ruff_binary()
+) -> tuple[LintReport | RuffError | None, FormatReport | RuffError | None]:
+    """Run what is asked for in one temporary folder; each result, or why it failed."""
+    try:
+        binary = _ruff_binary()
+    except RuffError as exc:
+        return (exc if select is not None else None, exc if line_length is not None else None)
+    commands: dict[str, list[str]] = {}
+    if select is not None:
+        commands["check"] = [binary, "check", *_COMMON_OPTIONS, "--exit-zero"]
+        commands["check"] += ["--select", ",".join(select), "."]
+    if line_length is not None:
+        commands["format"] = [binary, "format", "--check", *_COMMON_OPTIONS]
+        commands["format"] += ["--line-length", str(line_length), "."]
     with tempfile.TemporaryDirectory(prefix="auditor-ruff-") as tmp:
         root = Path(os.path.realpath(tmp))
         files = _materialise(snapshot, root)
-        if not files:
-            return (
-                LintReport(select, (), ()) if select is not None else None,
-                FormatReport(line_length, (), (), ()) if line_length is not None else None,
-            )
-        paths = tuple(sorted(files.values()))
-        commands: dict[str, list[str]] = {}
-        if select is not None:
-            commands["check"] = [
-                binary,
-                "check",
-                *_COMMON_OPTIONS,
-                "--exit-zero",
-                "--select",
-                ",".join(select),
-                ".",
-            ]
-        if line_length is not None:
-            commands["format"] = [
-                binary,
-                "format",
-                "--check",
-                *_COMMON_OPTIONS,
-                "--line-length",
-                str(line_length),
-                ".",
-            ]
-        outputs = _run_all(commands, root)
-    lint_report = format_report = None
+        outputs = _run_all(commands, root) if files else {name: [] for name in commands}
+    paths = tuple(sorted(files.values()))
+    lint_report: LintReport | RuffError | None = None
+    format_report: FormatReport | RuffError | None = None
     if select is not None:
-        diagnostics = tuple(_diagnostics(outputs["check"], root, files))
-        lint_report = LintReport(select, paths, diagnostics)
+        check = outputs["check"]
+        lint_report = (
+            check
+            if isinstance(check, RuffError)
+            else LintReport(select, paths, tuple(_diagnostics(check, root, files)))
+        )
     if line_length is not None:
-        found = list(_diagnostics(outputs["format"], root, files))
-        format_report = FormatReport(
-            line_length=line_length,
-            files=paths,
-            unformatted=tuple(sorted({d.path for d in found if d.code != SYNTAX_ERROR})),
-            unparseable=tuple(sorted({d.path for d in found if d.code == SYNTAX_ERROR})),
+        output = outputs["format"]
+        format_report = (
+            output
+            if isinstance(output, RuffError)
+            else _format_report(line_length, paths, output, root, files)
         )
     return lint_report, format_report
+
+
+def _format_report(
+    line_length: int,
+    paths: tuple[str, ...],
+    output: list[dict[str, Any]],
+    root: Path,
+    files: dict[str, str],
+) -> FormatReport:
+    found = list(_diagnostics(output, root, files))
+    return FormatReport(
+        line_length=line_length,
+        files=paths,
+        unformatted=tuple(sorted({d.path for d in found if d.code != SYNTAX_ERROR})),
+        unparseable=tuple(sorted({d.path for d in found if d.code == SYNTAX_ERROR})),
+    )
 
 
 #: Options both commands share: no configuration, no cache, no ignore files, no default
@@ -295,8 +290,10 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def _run_all(commands: dict[str, list[str]], cwd: Path) -> dict[str, list[dict[str, Any]]]:
-    """Run the commands concurrently; each one's parsed JSON output, by name."""
+def _run_all(
+    commands: dict[str, list[str]], cwd: Path
+) -> dict[str, list[dict[str, Any]] | RuffError]:
+    """Run the commands concurrently; each one's parsed JSON output (or its failure), by name."""
     if len(commands) == 1:
         ((name, command),) = commands.items()
         return {name: _run_one(command, cwd)}
@@ -305,7 +302,7 @@ def _run_all(commands: dict[str, list[str]], cwd: Path) -> dict[str, list[dict[s
         return {name: future.result() for name, future in futures.items()}
 
 
-def _run_one(command: list[str], cwd: Path) -> list[dict[str, Any]]:
+def _run_one(command: list[str], cwd: Path) -> list[dict[str, Any]] | RuffError:
     verb = " ".join(command[1:3]) if command[1] == "format" else command[1]
     try:
         result = subprocess.run(
@@ -317,10 +314,10 @@ def _run_one(command: list[str], cwd: Path) -> list[dict[str, Any]]:
             timeout=TIMEOUT_SECONDS,
             check=False,
         )
-    except subprocess.TimeoutExpired as exc:
-        raise RuffError(f"ruff {verb} took longer than {TIMEOUT_SECONDS:.0f} s") from exc
+    except subprocess.TimeoutExpired:
+        return RuffError(f"ruff {verb} took longer than {TIMEOUT_SECONDS:.0f} s")
     except OSError as exc:
-        raise RuffError(f"cannot run ruff: {exc}") from exc
+        return RuffError(f"cannot run ruff: {exc}")
     # `format --check` exits 1 when files would change and 2 when one cannot be parsed;
     # both still print the JSON list. Anything else (or no list) is a real failure.
     try:
@@ -330,7 +327,7 @@ def _run_one(command: list[str], cwd: Path) -> list[dict[str, Any]]:
     if result.returncode not in (0, 1, 2) or not isinstance(data, list):
         detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
         reason = detail[-1] if detail else f"exit code {result.returncode}"
-        raise RuffError(f"ruff {verb} failed: {reason}")
+        return RuffError(f"ruff {verb} failed: {reason}")
     return [item for item in data if isinstance(item, dict)]
 
 
