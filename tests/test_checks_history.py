@@ -21,23 +21,6 @@ ADA = ("Ada Lovelace", "ada@example.com")
 GRACE = ("Grace Hopper", "grace@example.com")
 
 
-# TEMPORARY until every family's primitives exist: the default pack's params, run directly.
-@pytest.fixture
-def outcome_of() -> Run:
-    import tomllib
-
-    from auditor.checks.registry import primitives
-    from auditor.resources import rules_dir
-
-    rules = tomllib.loads((rules_dir() / "default.toml").read_text())["rules"]
-
-    def run(rule_id: str, path: Path) -> Outcome:
-        rule = rules[rule_id]
-        return primitives()[rule["check"]](Snapshot.open(path), rule.get("params", {}))
-
-    return run
-
-
 def files(prefix: str, count: int) -> dict[str, str]:
     return {f"{prefix}/module_{i}.py": f"VALUE = {i}\n" for i in range(count)}
 
@@ -209,6 +192,8 @@ def test_history_rules_skip_on_a_shallow_clone(
         "test2",
         "fix: update",
         "chore: misc",
+        "bug-fixes",
+        "Update server.rst",
     ],
 )
 def test_vague_subjects(subject: str) -> None:
@@ -229,6 +214,7 @@ def test_vague_subjects(subject: str) -> None:
         "feat(api): paginate the search endpoint",
         "fix: handle empty rows",
         "Validate dates in the CSV importer",
+        "Update latest-changes (#2375)",  # a tool's name, not the generic words
     ],
 )
 def test_clear_subjects(subject: str) -> None:
@@ -279,6 +265,22 @@ def test_commit_messages_grade_vague_and_overlong_subjects(
     assert notes[long_sha[:7]].startswith(f"{len(long_subject)} characters:")
     assert notes[long_sha[:7]].endswith('…"')  # capped for display
     assert len(notes[long_sha[:7]]) < 110
+
+
+def test_commit_messages_do_not_count_what_git_and_github_append(
+    repo: RepoBuilder, outcome_of: Run
+) -> None:
+    subject = "Validate every date column in the CSV importer before parsing its rows"
+    assert len(subject) == 70
+    repo.commit(f"{subject} (#1234)", {"a.py": "1\n"})  # 78 characters with the suffix
+    repo.commit(f'Revert "{subject}"', {"a.py": "2\n"})  # 80 characters, written by git
+    repo.commit(subject + " and cells", {"a.py": "3\n"})  # 80 characters, all the author's
+
+    outcome = outcome_of("GIT002", repo.path)
+
+    assert outcome.status is Status.PARTIAL
+    assert "2 of 3 commit subjects are clear" in outcome.message
+    assert [e.note for e in outcome.evidence] == [f'80 characters: "{subject} and cells"']
 
 
 def test_commit_messages_fail_when_every_subject_is_vague(

@@ -18,28 +18,11 @@ from pathlib import Path
 import pytest
 
 from auditor.checks.hygiene import hygiene_signals, is_placeholder
-from auditor.model import Outcome, Status
+from auditor.model import Outcome, Scorecard, Status
 from auditor.source.snapshot import Snapshot
 from tests.factory import RepoBuilder
 
 Run = Callable[[str, Path], Outcome]
-
-
-# TEMPORARY until every family's primitives exist: the default pack's params, run directly.
-@pytest.fixture
-def outcome_of() -> Run:
-    import tomllib
-
-    from auditor.checks.registry import primitives
-    from auditor.resources import rules_dir
-
-    rules = tomllib.loads((rules_dir() / "default.toml").read_text())["rules"]
-
-    def run(rule_id: str, path: Path) -> Outcome:
-        rule = rules[rule_id]
-        return primitives()[rule["check"]](Snapshot.open(path), rule.get("params", {}))
-
-    return run
 
 
 def fake(length: int, alphabet: str = string.ascii_letters + string.digits, seed: int = 7) -> str:
@@ -190,6 +173,7 @@ def test_no_junk_skips_a_plain_folder(tmp_path: Path, outcome_of: Run) -> None:
 # ------------------------------------------------------------------------------ GIT006
 
 PEM_BODY = PEM.splitlines()[1]
+JWT = f"eyJhbGciOiJIUzI1NiJ9.{fake(300, seed=3)}.{fake(43, seed=4)}"
 
 #: (kind, path, text before the secret, the secret, text after it, line of the secret)
 TOKENS = [
@@ -257,6 +241,7 @@ ASSIGNMENTS = [
         "password (spring.datasource.password)",
     ),
     ("db.py", 'connect(host="db", password="pa55W0rdReal")\n', 1, "password (password)"),
+    ("client.py", f"\nSERVICE_TOKEN = '{JWT}'\n", 2, "token (SERVICE_TOKEN)"),
 ]
 
 
@@ -327,9 +312,14 @@ NOT_SECRETS = [
     ("config.yml", 'db:\n  password: "{{ vault_db_password }}"\n'),
     (".github/workflows/ci.yml", "with:\n  token: ${{ secrets.GITHUB_TOKEN }}\n"),
     ("docker-compose.yml", "environment:\n  POSTGRES_PASSWORD: postgres\n"),
+    ("compose.yml", "  DB_URL: postgresql://app:${POSTGRES_PASSWORD:?Variable not set}@db/app\n"),
+    (".github/workflows/publish.yml", "permissions:\n  id-token: write\n"),
+    (".env", "SECRET_KEY=changethis\nFIRST_SUPERUSER_PASSWORD=changethis\n"),
+    ("{{cookiecutter.slug}}/settings.py", "PASSWORD = 'hunter2real'\n"),
     ("tests/test_login.py", "password = 'hunter2real'\n"),
     ("tests/conftest.py", "API_KEY = 'a8F3kq9Zp2Lm'\n"),
     ("src/login_test.py", "password = 'hunter2real'\n"),
+    ("aggregator/tests.py", "password = 'hunter2real'\n"),
     ("examples/config.py", "password = 'hunter2real'\n"),
     ("config.example.json", '{"api_key": "a8F3kq9Zp2Lm"}\n'),
     (".env.example", "API_KEY=a8F3kq9Zp2Lm\n"),
@@ -460,12 +450,23 @@ def test_secret_file_deleted_later_is_still_in_the_history(
 
     assert in_history.status is Status.FAIL
     assert f".env ({added[:7]})" in in_history.message
-    assert "deleted later but remain readable in the history" in in_history.message
+    assert "It was deleted later but remains readable in the history" in in_history.message
     assert [(e.path, e.note) for e in in_history.evidence] == [
         (".env", f"added in {added[:7]}; deleted later, still in the history")
     ]
     assert at_head.status is Status.PASS
     assert_never_shown(secret, in_history, repo.path)
+
+
+def test_secret_files_deleted_later_are_counted(repo: RepoBuilder, outcome_of: Run) -> None:
+    repo.commit("Add keys", {".env": "A=1\n", "deploy.key": "x\n", ".netrc": "x\n"})
+    repo.commit("Remove keys", {"a.py": "1\n"}, delete=(".env", "deploy.key"))
+
+    outcome = outcome_of("GIT007", repo.path)
+
+    assert outcome.status is Status.FAIL
+    assert "2 of them were deleted later but remain readable" in outcome.message
+    assert [e.path for e in outcome.evidence] == [".env", ".netrc", "deploy.key"]
 
 
 def test_secret_files_still_at_head(repo: RepoBuilder, outcome_of: Run) -> None:
@@ -508,6 +509,7 @@ def test_no_secret_files_passes_examples_and_fixtures(repo: RepoBuilder, outcome
             "tests/id_rsa": "x\n",
             "id_rsa.pub": "ssh-ed25519 AAAA\n",
             "keys.py": "1\n",
+            "{{cookiecutter.project_slug}}/.env": "API_KEY=\n",
             ".venv/lib/site-packages/certifi/cacert.pem": "x\n",
         },
     )
@@ -582,3 +584,26 @@ def test_hygiene_signals_of_a_bare_tree(repo: RepoBuilder) -> None:
         "secrets_suspect": [],
         "secret_files_in_history": [],
     }
+
+
+def test_a_full_audit_never_shows_a_secret(
+    repo: RepoBuilder, audit_path: Callable[[Path], Scorecard]
+) -> None:
+    token = f"ghp_{fake(36)}"
+    password = "pa55W0rdReal"
+    repo.commit(
+        "Add the client",
+        {
+            "client.py": f"TOKEN = '{token}'\nDB_PASSWORD = '{password}'\n",
+            ".env": f"API_TOKEN={token}\n",
+        },
+    )
+
+    scorecard = audit_path(repo.path)
+
+    findings = {f.rule: f for f in scorecard.findings}
+    assert findings["GIT006"].status is Status.FAIL
+    assert findings["GIT007"].status is Status.FAIL
+    assert scorecard.signals["hygiene"]["secrets_suspect"] == [".env", "client.py"]
+    for secret in (token, password):
+        assert secret not in repr(scorecard)

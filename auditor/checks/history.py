@@ -102,20 +102,21 @@ _GENERIC_WORDS = frozenset(
     {
         # verbs that name an action but not its object
         "update", "updates", "updated", "updating", "fix", "fixes", "fixed", "fixing",
-        "bugfix", "bugfixes", "hotfix", "change", "changes", "changed", "edit", "edits",
-        "edited", "modify", "modified", "modification", "modifications", "improve",
-        "improved", "improvement", "improvements", "refactor", "refactored", "refactoring",
-        "cleanup", "clean", "tweak", "tweaks", "add", "added", "adding", "remove", "removed",
-        "upload", "uploaded", "push", "pushed", "sync", "merge", "save", "saved", "saving",
-        "commit", "commits", "committed", "test", "testing", "try", "trying", "again",
+        "bugfix", "bugfixes", "bug-fix", "bug-fixes", "hotfix", "change", "changes",
+        "changed", "edit", "edits", "edited", "modify", "modified", "modification",
+        "modifications", "improve", "improved", "improvement", "improvements", "refactor",
+        "refactored", "refactoring", "cleanup", "cleanups", "clean-up", "clean", "tweak",
+        "tweaks", "add", "added", "adding", "remove", "removed", "upload", "uploaded",
+        "push", "pushed", "sync", "merge", "save", "saved", "saving", "commit", "commits",
+        "committed", "test", "testing", "try", "trying", "again",
         # fillers and objects that could be anything
         "stuff", "things", "thing", "misc", "minor", "small", "tiny", "little", "some",
         "more", "few", "other", "various", "code", "file", "files", "work", "working",
-        "progress", "wip", "bug", "bugs", "issue", "issues", "error", "errors", "problem",
-        "problems", "done", "final", "finally", "last", "latest", "new", "version", "ver",
-        "v", "temp", "tmp", "via", "up", "in", "on", "of", "the", "a", "an", "and", "to",
-        "it", "this", "that", "another", "one", "all", "my", "ok", "okay", "yes", "no",
-        "nothing", "something", "idk", "lol", "hmm", "blah", "foo", "bar", "baz",
+        "progress", "wip", "work-in-progress", "bug", "bugs", "issue", "issues", "error",
+        "errors", "problem", "problems", "done", "final", "finally", "last", "latest", "new",
+        "version", "ver", "v", "temp", "tmp", "via", "up", "in", "on", "of", "the", "a", "an",
+        "and", "to", "it", "this", "that", "another", "one", "all", "my", "ok", "okay", "yes",
+        "no", "nothing", "something", "idk", "lol", "hmm", "blah", "foo", "bar", "baz",
         # keyboard mashes
         "asdf", "asdfg", "asdfgh", "asdfasdf", "qwerty", "qwe", "aaa", "xxx", "zzz",
     }
@@ -126,7 +127,7 @@ _FILE_VERBS = frozenset(
      "changed", "modify", "modified"}
 )  # fmt: skip
 _CONVENTIONAL_PREFIX = re.compile(r"^[a-z]{1,16}(?:\([^)\n]{0,40}\))?!?:\s*")
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")  # "latest-changes" is a name, one word
 
 
 def is_vague(subject: str) -> bool:
@@ -213,9 +214,9 @@ def commit_messages(snapshot: Snapshot, *, max_subject_length: int = 72) -> Outc
         subject = commit.subject
         if commit.sha in vague:
             problem = "vague"
-        elif len(subject) > max_subject_length and not subject.startswith('Revert "'):
+        elif _length(subject) > max_subject_length:
             overlong += 1
-            problem = f"{len(subject)} characters"
+            problem = f"{_length(subject)} characters"
         else:
             continue
         if len(examples) < _MAX_EXAMPLES:
@@ -285,6 +286,20 @@ def commits_signals(snapshot: Snapshot) -> dict[str, Any]:
         ),
         "single_dump": single_dump,
     }
+
+
+_PULL_REQUEST_SUFFIX = re.compile(r"\s\(#\d{1,9}\)$")
+
+
+def _length(subject: str) -> int:
+    """A subject's length as its author wrote it.
+
+    GitHub appends " (#123)" when it squash-merges a pull request, and git writes
+    'Revert "<subject>"' itself: neither is the author's wording, so neither counts.
+    """
+    if subject.startswith('Revert "'):
+        return 0
+    return len(_PULL_REQUEST_SUFFIX.sub("", subject))
 
 
 def _utc(timestamp: int) -> str:
