@@ -118,7 +118,8 @@ def audit(
     )
     document = render(card, fmt, options)
     if output is None:
-        click.echo(document, nl=False)
+        # The renderer already decided about colour; click must not strip it again.
+        click.echo(document, nl=False, color=True)
     else:
         try:
             output.write_text(document, encoding="utf-8")

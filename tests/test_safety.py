@@ -113,7 +113,9 @@ def test_clean_smudge_filters_and_textconv_never_run(
     _plain_git(repo.path, "status")
     assert marker.exists(), "the trap is not armed: git status should run the clean filter"
     marker.unlink()
-    _plain_git(repo.path, "log", "-p", "-1", "--", "README.md")
+    _plain_git(repo.path, "log", "-p", "-2", "--", "expenses/importer.py")
+    assert marker.exists(), "the trap is not armed: git log -p should run textconv"
+    marker.unlink()
 
     audit_path(repo.path)
 
