@@ -81,6 +81,7 @@ def test_history_grew_fails_on_a_single_dump_and_names_the_commit(
 def test_history_grew_fails_when_later_commits_only_touch_the_readme(
     repo: RepoBuilder, outcome_of: Run
 ) -> None:
+    repo.commit("Initial commit", {"LICENSE": "MIT\n"})
     sha = repo.commit("Add the finished project", files("project", 30))
     for n in range(5):
         repo.commit(f"Reword the README introduction, take {n}", {"README.md": f"v{n}\n"})
@@ -89,7 +90,7 @@ def test_history_grew_fails_when_later_commits_only_touch_the_readme(
 
     assert outcome.status is Status.FAIL
     assert sha[:7] in outcome.message
-    assert "30 of the 31 files" in outcome.message
+    assert "30 of the 32 files" in outcome.message
     assert "the 5 commits after it changed only 5 paths" in outcome.message
 
 

@@ -50,6 +50,7 @@ class Growth:
     surviving: int  # files that commit added which still exist at HEAD (estimated past the cap)
     files: int  # files at HEAD
     later_changes: int  # paths changed by the author's own commits after that one
+    later_commits: int  # how many own commits came after it
 
     @property
     def fraction(self) -> float:
@@ -70,7 +71,7 @@ def history_growth(snapshot: Snapshot) -> Growth | None:
     files = snapshot.files
     best: Growth | None = None
     later = 0  # changed paths of the own commits newer than the one at hand
-    for commit in own_commits(snapshot):
+    for newer, commit in enumerate(own_commits(snapshot)):
         listed = sum(1 for path in commit.added if path in files)
         unlisted = commit.added_count - len(commit.added)
         if unlisted > 0 and commit.added:
@@ -78,7 +79,7 @@ def history_growth(snapshot: Snapshot) -> Growth | None:
             listed += round(unlisted * listed / len(commit.added))
         surviving = min(listed, len(files))
         if best is None or surviving >= best.surviving:  # ties go to the older commit
-            best = Growth(commit, surviving, len(files), later)
+            best = Growth(commit, surviving, len(files), later, newer)
         later += commit.changed_count
     return best
 
@@ -177,8 +178,10 @@ def history_grew(
         if own <= 2:
             where = f"in a history of {own} commit{'s' if own > 1 else ''}"
         else:
+            after, paths = growth.later_commits, growth.later_changes
             where = (
-                f"and the {own - 1} commits after it changed only {growth.later_changes:,} paths"
+                f"and the {after:,} commit{'s' if after != 1 else ''} after it changed only "
+                f"{paths:,} path{'s' if paths != 1 else ''}"
             )
         return Outcome.failed(
             f"One commit holds the whole project: {sha} added {share}, {where}. "
