@@ -406,7 +406,7 @@ _TEST_COMMAND = re.compile(
 _INSTALLING = re.compile(r"\b(?:install|add|requires?)\b")
 
 
-def test_command(text: str) -> str | None:
+def find_test_command(text: str) -> str | None:
     """The first line of ``text`` that runs a test suite (not one that installs pytest)."""
     for line in text.splitlines():
         if _TEST_COMMAND.search(line) and not _INSTALLING.search(line):
@@ -491,14 +491,14 @@ def readme_section(snapshot: Snapshot, *, section: str, keywords: list[str] = []
 def _test_command_in(document: ReadmeDocument) -> tuple[str, int] | None:
     """A test command in a README code block, or in the prose of a development section."""
     for block in document.code_blocks:
-        command = test_command(block.text)
+        command = find_test_command(block.text)
         if command is not None:
             return command, block.line
     contributing = _MATCHERS["contributing"]
     for heading in document.headings:
         if contributing.matches(normalise_heading(heading.text)):
             for section in document.subtree(heading):
-                command = test_command(section.text)
+                command = find_test_command(section.text)
                 if command is not None:
                     return command, heading.line
     return None
@@ -725,39 +725,39 @@ def readme_examples(snapshot: Snapshot) -> Outcome:
 LICENSE_STEMS = ("license", "licence", "copying", "unlicense")
 
 
-def _spdx_rules() -> tuple[tuple[str, tuple[str, ...], bool], ...]:
-    """(SPDX id, phrases that must all appear, whether only the title region is searched)."""
-    return (
-        ("AGPL-3.0", ("gnu affero general public license",), True),
-        ("LGPL-3.0", ("gnu lesser general public license", "version 3"), True),
-        ("LGPL-2.1", ("gnu lesser general public license", "version 2.1"), True),
-        ("LGPL-2.0", ("gnu library general public license",), True),
-        ("GPL-3.0", ("gnu general public license", "version 3"), True),
-        ("GPL-2.0", ("gnu general public license", "version 2"), True),
-        ("Apache-2.0", ("apache license", "version 2.0"), False),
-        ("MPL-2.0", ("mozilla public license", "2.0"), False),
-        ("Unlicense", ("free and unencumbered software released into the public domain",), False),
-        ("CC0-1.0", ("cc0 1.0",), False),
-        (
-            "ISC",
-            ("permission to use, copy, modify, and", "distribute this software for any purpose"),
-            False,
-        ),
-        ("MIT", ("permission is hereby granted, free of charge, to any person",), False),
-        (
-            "BSD-3-Clause",
-            ("redistribution and use in source and binary forms", "endorse or promote"),
-            False,
-        ),
-        ("BSD-2-Clause", ("redistribution and use in source and binary forms",), False),
-    )
+#: (SPDX id, phrases that must all appear, whether only the title region is searched).
+#: Order matters: the LGPL and AGPL texts mention the GPL, so they are tried first.
+SPDX_PHRASES: tuple[tuple[str, tuple[str, ...], bool], ...] = (
+    ("AGPL-3.0", ("gnu affero general public license",), True),
+    ("LGPL-3.0", ("gnu lesser general public license", "version 3"), True),
+    ("LGPL-2.1", ("gnu lesser general public license", "version 2.1"), True),
+    ("LGPL-2.0", ("gnu library general public license",), True),
+    ("GPL-3.0", ("gnu general public license", "version 3"), True),
+    ("GPL-2.0", ("gnu general public license", "version 2"), True),
+    ("Apache-2.0", ("apache license", "version 2.0"), False),
+    ("MPL-2.0", ("mozilla public license", "2.0"), False),
+    ("Unlicense", ("free and unencumbered software released into the public domain",), False),
+    ("CC0-1.0", ("cc0 1.0",), False),
+    (
+        "ISC",
+        ("permission to use, copy, modify, and", "distribute this software for any purpose"),
+        False,
+    ),
+    ("MIT", ("permission is hereby granted, free of charge, to any person",), False),
+    (
+        "BSD-3-Clause",
+        ("redistribution and use in source and binary forms", "endorse or promote"),
+        False,
+    ),
+    ("BSD-2-Clause", ("redistribution and use in source and binary forms",), False),
+)
 
 
 def spdx_of(text: str) -> str | None:
     """The SPDX identifier of a license text, from phrases distinctive of each license."""
     flat = " ".join(text.lower().split())
     head = flat[:600]
-    for spdx, phrases, title_only in _spdx_rules():
+    for spdx, phrases, title_only in SPDX_PHRASES:
         region = head if title_only else flat
         if all(phrase in region for phrase in phrases):
             return spdx
