@@ -51,11 +51,12 @@ def parse_module(path: str, text: str, *, max_depth: int) -> PythonModule:
     """Parse one file; a file Python cannot parse gets ``tree=None`` and an error, no raise."""
     tree: ast.Module | None = None
     error: str | None = None
+    docstring_lines = 0
     try:
         with _PARSE_LOCK, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarnings from the audited code are not ours
             tree = ast.parse(text, filename=path)
-        depth = _depth(tree, max_depth)
+        depth, docstring_lines = _shape(tree, max_depth)
         if depth > max_depth:
             tree, error = None, f"nested deeper than {max_depth} levels"
     except SyntaxError as exc:
@@ -67,26 +68,38 @@ def parse_module(path: str, text: str, *, max_depth: int) -> PythonModule:
         text=text,
         tree=tree,
         error=error,
-        counts=count_lines(text, tree),
+        counts=count_lines(text, docstring_lines),
         is_test=is_test_path(path),
     )
 
 
-def _depth(tree: ast.AST, limit: int) -> int:
-    """The nesting depth of a tree, iteratively (a deep tree must not blow our stack)."""
-    deepest = 0
+_SCOPES = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _shape(tree: ast.AST, limit: int) -> tuple[int, int]:
+    """One iterative walk: the tree's nesting depth (stopping past ``limit``, so a deep tree
+    cannot blow our stack) and the number of lines inside docstrings."""
+    deepest = docstring_lines = 0
     stack: list[tuple[ast.AST, int]] = [(tree, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > deepest:
             deepest = depth
             if deepest > limit:
-                return deepest
+                break
+        if isinstance(node, _SCOPES) and node.body:
+            first = node.body[0]
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                docstring_lines += (first.end_lineno or first.lineno) - first.lineno + 1
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return deepest
+    return deepest, docstring_lines
 
 
-def count_lines(text: str, tree: ast.Module | None) -> LineCounts:
+def count_lines(text: str, docstring_lines: int = 0) -> LineCounts:
     """Line counts from one tokenize pass (radon's raw analysis is quadratic on long statements)."""
     lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
     code_lines: set[int] = set()
@@ -114,24 +127,8 @@ def count_lines(text: str, tree: ast.Module | None) -> LineCounts:
         code=len(code_lines),
         comments=len(comment_lines),
         blank=blank,
-        docstring=_docstring_lines(tree) if tree is not None else 0,
+        docstring=docstring_lines,
     )
-
-
-def _docstring_lines(tree: ast.Module) -> int:
-    total = 0
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            body = node.body
-            if (
-                body
-                and isinstance(body[0], ast.Expr)
-                and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)
-            ):
-                first = body[0]
-                total += (first.end_lineno or first.lineno) - first.lineno + 1
-    return total
 
 
 def recursion_headroom() -> None:
