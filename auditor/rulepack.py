@@ -4,14 +4,15 @@ A pack is a TOML file: ``[pack]`` (name, description), ``[grades]`` (lowest scor
 grade), ``[categories.ID]`` (title, weight) and ``[rules.ID]`` (title, category, check,
 params, weight, and the documentation ``explain`` prints: summary, why, fix, detection,
 example). Loading validates everything against the registered primitives, so a bad pack fails
-with one line naming the file, before any repository is read.
+with one line naming the file, before any repository is read. An ``[account]`` table holds
+the policy batch mode uses to combine a candidate's repositories into one score.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,8 @@ class RulePack:
     categories: Mapping[str, Category]
     rules: Mapping[str, Rule]
     grades: tuple[tuple[str, float], ...] = DEFAULT_GRADES
+    #: ``[account]``: how batch mode combines a candidate's repositories (validated there).
+    account: Mapping[str, Any] = field(default_factory=dict)
 
     def grade(self, score: float) -> str:
         """The letter for a score: the first grade whose lower bound the score reaches."""
@@ -164,6 +167,7 @@ def _build(data: Mapping[str, Any], label: str) -> RulePack:
         categories=categories,
         rules=dict(sorted(rules.items())),
         grades=grades,
+        account=dict(_table(data.get("account", {}), "[account]", fail)),
     )
 
 
