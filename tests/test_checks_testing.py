@@ -15,33 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import tomllib
 
 from auditor.checks.registry import primitives, signal_groups
 from auditor.checks.testing import coverage_from_sqlite, match_measured_path
-from auditor.errors import RulePackError
 from auditor.model import Outcome, Status
-from auditor.resources import rules_dir
-from auditor.rulepack import RulePack, _build, load_pack
 from auditor.source.snapshot import Snapshot
 from tests.factory import RepoBuilder
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 only
-    import tomli as tomllib
-
-
-@pytest.fixture(scope="session")
-def default_pack() -> RulePack:
-    """The default pack; while other families' checks are missing, only its TST rules."""
-    try:
-        return load_pack("default")
-    except RulePackError:
-        data = tomllib.loads((rules_dir() / "default.toml").read_text("utf-8"))
-        data["rules"] = {k: v for k, v in data["rules"].items() if k.startswith("TST")}
-        return _build(data, "rules/default.toml")
-
 
 Run = Callable[[str, Path], Outcome]
 
@@ -826,4 +805,4 @@ def signal_loc_of_broken() -> int:
     """Code lines tokenize finds in the unparseable file (it stops at the syntax error)."""
     from auditor.source.python import count_lines
 
-    return count_lines("def broken(:\n    pass\n", None).code
+    return count_lines("def broken(:\n    pass\n").code
