@@ -28,16 +28,24 @@ class Status(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Evidence:
-    """A place in the repository a finding points at (``line`` is 1-based, or None)."""
+    """A place a finding points at: a file and 1-based line, or a commit (``path`` empty)."""
 
     path: str
     line: int | None = None
     note: str | None = None
+    commit: str | None = None  # a commit's sha, for evidence about the history
+
+    @property
+    def is_file(self) -> bool:
+        """Whether this points at a file in the tree (renderers link and locate only these)."""
+        return bool(self.path)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"path": self.path, "line": self.line}
         if self.note is not None:
             data["note"] = self.note
+        if self.commit is not None:
+            data["commit"] = self.commit
         return data
 
 

@@ -75,7 +75,8 @@ def test_history_grew_fails_on_a_single_dump_and_names_the_commit(
     assert sha[:7] in outcome.message
     assert "12 of the 13 files at HEAD" in outcome.message
     assert "history of 2 commits" in outcome.message
-    assert outcome.evidence[0].path == sha[:7]
+    assert outcome.evidence[0].commit == sha
+    assert not outcome.evidence[0].is_file
 
 
 def test_history_grew_fails_when_later_commits_only_touch_the_readme(
@@ -261,7 +262,7 @@ def test_commit_messages_grade_vague_and_overlong_subjects(
     assert "6 of 9 commit subjects are clear" in outcome.message
     assert "2 vague" in outcome.message
     assert "1 longer than 72 characters" in outcome.message
-    notes = {e.path: e.note or "" for e in outcome.evidence}
+    notes = {(e.commit or "")[:7]: e.note or "" for e in outcome.evidence}
     assert notes[vague_sha[:7]] == 'vague: "update"'
     assert notes[long_sha[:7]].startswith(f"{len(long_subject)} characters:")
     assert notes[long_sha[:7]].endswith('…"')  # capped for display

@@ -173,7 +173,7 @@ def history_grew(
     own = len(own_commits(snapshot))
     sha = growth.commit.sha[:7]
     share = f"{growth.surviving:,} of the {growth.files:,} files at HEAD ({growth.fraction:.0%})"
-    evidence = (Evidence(sha, None, _shown(growth.commit.subject)),)
+    evidence = (Evidence("", None, _shown(growth.commit.subject), commit=growth.commit.sha),)
     if growth.is_dump(max_dump_fraction):
         if own <= 2:
             where = f"in a history of {own} commit{'s' if own > 1 else ''}"
@@ -223,7 +223,7 @@ def commit_messages(snapshot: Snapshot, *, max_subject_length: int = 72) -> Outc
         else:
             continue
         if len(examples) < _MAX_EXAMPLES:
-            examples.append(Evidence(commit.sha[:7], None, f"{problem}: {_shown(subject)}"))
+            examples.append(Evidence("", None, f"{problem}: {_shown(subject)}", commit=commit.sha))
     unclear = len(vague) + overlong
     clear = len(own) - unclear
     seen = f" ({len(own):,} visible in this shallow clone)" if snapshot.shallow else ""

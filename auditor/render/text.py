@@ -128,7 +128,10 @@ def _finding(console: Console, finding: Finding) -> None:
     console.print(Text(f"      {terminal_safe(finding.outcome.message)}"))
     evidence = finding.outcome.evidence
     for item in evidence[:MAX_EVIDENCE]:
-        where = terminal_safe(item.path) + (f":{item.line}" if item.line else "")
+        if item.is_file:
+            where = terminal_safe(item.path) + (f":{item.line}" if item.line else "")
+        else:
+            where = f"commit {terminal_safe(item.commit or '')[:10]}"
         note = f"  {terminal_safe(item.note)}" if item.note else ""
         console.print(Text(f"      → {where}{note}", style="cyan"))
     if len(evidence) > MAX_EVIDENCE:
