@@ -607,3 +607,31 @@ def test_a_full_audit_never_shows_a_secret(
     assert scorecard.signals["hygiene"]["secrets_suspect"] == [".env", "client.py"]
     for secret in (token, password):
         assert secret not in repr(scorecard)
+
+
+def test_fake_data_generators_and_famous_example_passwords_are_not_secrets(
+    repo: RepoBuilder, outcome_of: Callable[[str, Path], Outcome]
+) -> None:
+    repo.commit(
+        "Seed the database with fake users",
+        {
+            "utils/fake_generator.py": 'User(email=e, password="Zx9!qTw3vLp0")\n',
+            "app/config.py": 'ADMIN_PASSWORD = "correcthorsebatterystaple"\n',
+        },
+    )
+
+    outcome = outcome_of("GIT006", repo.path)
+
+    assert outcome.status is Status.PASS, outcome.message
+
+
+def test_a_real_looking_password_outside_fake_data_is_still_flagged(
+    repo: RepoBuilder, outcome_of: Callable[[str, Path], Outcome]
+) -> None:
+    repo.commit("Configure the admin", {"app/config.py": 'ADMIN_PASSWORD = "Zx9!qTw3vLp0"\n'})
+
+    outcome = outcome_of("GIT006", repo.path)
+
+    assert outcome.status is Status.FAIL
+    assert outcome.evidence[0].path == "app/config.py"
+    assert "Zx9!qTw3vLp0" not in outcome.message

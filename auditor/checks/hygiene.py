@@ -295,8 +295,12 @@ _TEST_DIRS = frozenset(
 )  # fmt: skip
 _TEST_FILE_NAMES = frozenset({"conftest.py", "tests.py", "test.py"})  # Django's tests.py
 _EXAMPLE_WORDS = frozenset(
-    {"example", "examples", "sample", "samples", "template", "templates", "dist", "tmpl", "tpl"}
-)
+    {"example", "examples", "sample", "samples", "template", "templates", "dist", "tmpl", "tpl",
+     # generators of fake data and test doubles: utils/fake_generator.py, seed_db.py, mocks.py
+     "fake", "fakes", "faker", "mock", "mocks", "stub", "stubs", "dummy", "seed", "seeds"}
+)  # fmt: skip
+#: Passwords famous as examples (xkcd 936, bash.org), which nobody uses to protect anything.
+_FAMOUS_EXAMPLES = frozenset({"correcthorsebatterystaple", "hunter2", "letmein", "opensesame"})
 
 
 def _in_fixture_dir(path: str) -> bool:
@@ -330,7 +334,9 @@ def is_placeholder(value: str) -> bool:
     """Whether a value is obviously not a real credential."""
     value = value.strip().strip("\"'").strip()
     lowered = value.lower()
-    if len(value) < 4 or lowered in _DEFAULT_VALUES or value.isdigit():
+    if len(value) < 4 or lowered in _DEFAULT_VALUES or lowered in _FAMOUS_EXAMPLES:
+        return True
+    if value.isdigit():
         return True
     if not any(ch.isalnum() for ch in value) or len(set(value)) <= 2:
         return True  # "*****", "----", "aaaa"

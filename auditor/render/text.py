@@ -12,6 +12,7 @@ import io
 from collections import Counter
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.text import Text
 
 from auditor.model import Finding, Scorecard, Status
@@ -100,7 +101,7 @@ def _next_steps(console: Console, card: Scorecard) -> None:
         line.append(f"{step.finding.rule} ", style="bold")
         line.append(step.finding.title)
         console.print(line)
-        console.print(Text(f"       {terminal_safe(step.finding.fix)}", style="dim"))
+        console.print(_indented(terminal_safe(step.finding.fix), 7, style="dim"))
     console.print()
 
 
@@ -125,7 +126,7 @@ def _finding(console: Console, finding: Finding) -> None:
     if finding.status is Status.PARTIAL and finding.score is not None:
         line.append(f" ({finding.score * 100:.0f}%)", style=style)
     console.print(line)
-    console.print(Text(f"      {terminal_safe(finding.outcome.message)}"))
+    console.print(_indented(terminal_safe(finding.outcome.message), 6))
     evidence = finding.outcome.evidence
     for item in evidence[:MAX_EVIDENCE]:
         if item.is_file:
@@ -137,7 +138,12 @@ def _finding(console: Console, finding: Finding) -> None:
     if len(evidence) > MAX_EVIDENCE:
         console.print(Text(f"      … and {len(evidence) - MAX_EVIDENCE} more", style="dim"))
     if finding.status in (Status.FAIL, Status.PARTIAL):
-        console.print(Text(f"      fix: {terminal_safe(finding.fix)}", style="dim"))
+        console.print(_indented(f"fix: {terminal_safe(finding.fix)}", 6, style="dim"))
+
+
+def _indented(text: str, indent: int, style: str = "") -> Padding:
+    """Text that wraps under its own first character, not back at the left margin."""
+    return Padding(Text(text, style=style), (0, 0, 0, indent), expand=False)
 
 
 def _footer(console: Console, card: Scorecard) -> None:
