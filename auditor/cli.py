@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from auditor.config import Settings
     from auditor.rulepack import RulePack
 
-FORMAT_NAMES = ("text", "json")
+FORMAT_NAMES = ("text", "json", "markdown", "html", "sarif", "badge")
 
 
 def _split_ids(values: Sequence[str]) -> tuple[str, ...]:
@@ -65,6 +65,33 @@ def cli() -> None:
     """Audit git repositories for the signals employers look for."""
 
 
+def _output_plan(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[str, Path | None]]:
+    """Pair ``--format`` and ``--output`` in order; ``None`` is standard output.
+
+    Only ``--output``: each file's extension picks its format (text when unknown). One more
+    format than outputs: the last goes to standard output. Any other mismatch is an error.
+    """
+    from auditor.render import format_for
+
+    seen: set[Path] = set()
+    for target in outputs:
+        if target.resolve() in seen:
+            raise click.UsageError(f"--output {target} is given twice")
+        seen.add(target.resolve())
+    if not formats:
+        plan: list[tuple[str, Path | None]] = [(format_for(o.name) or "text", o) for o in outputs]
+        return plan or [("text", None)]
+    if len(formats) not in (len(outputs), len(outputs) + 1):
+        raise click.UsageError(
+            f"{len(formats)} --format for {len(outputs)} --output: give one --format per "
+            "--output in the same order, plus at most one more for standard output"
+        )
+    plan = list(zip(formats, outputs, strict=False))  # one format may be left: stdout's
+    if len(formats) > len(outputs):
+        plan.append((formats[-1], None))
+    return plan
+
+
 @cli.command()
 @click.argument("path", default=".", type=click.Path(path_type=Path))
 @click.option(
@@ -72,10 +99,17 @@ def cli() -> None:
     "--format",
     "fmt",
     type=click.Choice(FORMAT_NAMES),
-    default=None,
-    help="Output format (default: from --output's extension, else text).",
+    multiple=True,
+    help="Output format, repeatable and paired in order with --output "
+    "(default: from --output's extension, else text).",
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the card to a file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="Write the card to a file, repeatable: one audit, several cards.",
+)
 @click.option(
     "--fail-under",
     type=click.FloatRange(0, 100),
@@ -88,8 +122,8 @@ def cli() -> None:
 @click.option("--color/--no-color", default=None, help="Colour the terminal card (default: auto).")
 def audit(
     path: Path,
-    fmt: str | None,
-    output: Path | None,
+    fmt: tuple[str, ...],
+    output: tuple[Path, ...],
     fail_under: float | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -98,12 +132,11 @@ def audit(
 ) -> int:
     """Audit the repository at PATH (default: the current directory)."""
     from auditor.engine import audit as run_audit
-    from auditor.render import EXTENSIONS, RenderOptions, render
+    from auditor.render import RenderOptions, render
     from auditor.source.snapshot import Snapshot
 
     settings = _settings(rules, select, ignore, fail_under)
-    if fmt is None:
-        fmt = EXTENSIONS.get(output.suffix.lower(), "text") if output else "text"
+    plan = _output_plan(fmt, output)
     pack = _pack(settings.rules)
     unknown = [
         p for p in settings.select + settings.ignore if not any(r.startswith(p) for r in pack.rules)
@@ -112,20 +145,19 @@ def audit(
         raise click.UsageError(f"no rule matches {', '.join(unknown)} (see `auditor rules`)")
     snapshot = Snapshot.open(path)
     card = run_audit(snapshot, pack, select=settings.select, ignore=settings.ignore)
-    options = RenderOptions(
-        color=_use_color(color) and output is None,
-        width=shutil.get_terminal_size((100, 24)).columns,
-    )
-    document = render(card, fmt, options)
-    if output is None:
-        # The renderer already decided about colour; click must not strip it again.
-        click.echo(document, nl=False, color=True)
-    else:
+    width = shutil.get_terminal_size((100, 24)).columns
+    for fmt_name, target in plan:
+        options = RenderOptions(color=_use_color(color) and target is None, width=width)
+        document = render(card, fmt_name, options)
+        if target is None:
+            # The renderer already decided about colour; click must not strip it again.
+            click.echo(document, nl=False, color=True)
+            continue
         try:
-            output.write_text(document, encoding="utf-8")
+            target.write_text(document, encoding="utf-8")
         except OSError as exc:
-            raise AuditorError(f"cannot write {output}: {exc.strerror or exc}") from exc
-        click.echo(f"wrote {output} (score {card.score:.1f}, grade {card.grade})", err=True)
+            raise AuditorError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        click.echo(f"wrote {target} (score {card.score:.1f}, grade {card.grade})", err=True)
     if settings.fail_under is not None and card.score < settings.fail_under:
         click.echo(
             f"auditor: score {card.score:.1f} is below --fail-under {settings.fail_under:g}",

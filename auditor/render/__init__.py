@@ -33,16 +33,59 @@ def _json(card: Scorecard, options: RenderOptions) -> str:
     return render_json(card)
 
 
+def _markdown(card: Scorecard, options: RenderOptions) -> str:
+    from auditor.render.markdown import render_markdown
+
+    return render_markdown(card)
+
+
+def _html(card: Scorecard, options: RenderOptions) -> str:
+    from auditor.render.html import render_html
+
+    return render_html(card)
+
+
+def _sarif(card: Scorecard, options: RenderOptions) -> str:
+    from auditor.render.sarif import render_sarif
+
+    return render_sarif(card)
+
+
+def _badge(card: Scorecard, options: RenderOptions) -> str:
+    from auditor.render.badge import render_badge
+
+    return render_badge(card)
+
+
 FORMATS: dict[str, Renderer] = {
     "text": _text,
     "json": _json,
+    "markdown": _markdown,
+    "html": _html,
+    "sarif": _sarif,
+    "badge": _badge,
 }
 
-#: Output file extensions that imply a format when ``--format`` is not given.
+#: Output file extensions that imply a format when ``--format`` is not given. A name is
+#: matched against the longest extension first, so ``card.sarif.json`` is SARIF.
 EXTENSIONS: dict[str, str] = {
     ".txt": "text",
     ".json": "json",
+    ".md": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".sarif": "sarif",
+    ".sarif.json": "sarif",
 }
+
+
+def format_for(filename: str) -> str | None:
+    """The format an output file's name implies, or None when its extension is unknown."""
+    name = filename.lower()
+    for extension in sorted(EXTENSIONS, key=len, reverse=True):
+        if name.endswith(extension) and len(name) > len(extension):
+            return EXTENSIONS[extension]
+    return None
 
 
 def render(card: Scorecard, fmt: str, options: RenderOptions | None = None) -> str:

@@ -1,0 +1,52 @@
+"""The HTML scorecard: one self-contained page from ``reports/templates/card.html.j2``.
+
+Jinja2 renders it with autoescape on, so every string from the repository (file names,
+messages, the remote URL) reaches the page as text. Links come only from
+:mod:`auditor.render.view`, which builds ``https`` URLs on known hosts and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import jinja2
+from markupsafe import Markup, escape
+
+from auditor.model import Scorecard
+from auditor.render.view import band, build_view
+from auditor.resources import templates_dir
+
+TEMPLATE = "card.html.j2"
+#: Evidence items listed per finding before "and N more": the card stays readable and
+#: bounded in size whatever a repository holds.
+MAX_EVIDENCE = 20
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def code_spans(text: str) -> Markup:
+    """Text escaped for HTML, with `backticked` parts shown as code.
+
+    The text is escaped first and only then given ``<code>`` tags, so nothing in it can
+    become markup: the tags are the only HTML this adds.
+    """
+    return Markup(_CODE_SPAN.sub(r"<code>\1</code>", str(escape(text))))
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.globals["band_of"] = band
+    env.filters["code"] = code_spans
+    return env
+
+
+def render_html(card: Scorecard) -> str:
+    """The scorecard as a self-contained HTML document."""
+    template = environment().get_template(TEMPLATE)
+    return template.render(view=build_view(card, max_evidence=MAX_EVIDENCE))
