@@ -249,6 +249,48 @@ def test_tox_lint_env_alone_does_not_run_tests(repo: RepoBuilder, outcome_of: Ru
     assert outcome_of("CI003", repo.path).status is Status.PASS
 
 
+def test_tox_env_list_with_factors(repo: RepoBuilder, outcome_of: RunRule) -> None:
+    tox_ini = "[tox]\nenv_list = py{311,312}-django{42,50}\n\n[testenv]\ncommands = pytest\n"
+    repo.commit(
+        "Add CI",
+        {".github/workflows/ci.yml": workflow("      - run: tox\n"), "tox.ini": tox_ini},
+    )
+    outcome = outcome_of("CI002", repo.path)
+    assert outcome.status is Status.PASS
+    assert "tox env `py311-django42` runs pytest (tox.ini:5)" in outcome.message
+
+
+def test_tox_without_a_config_does_not_count(repo: RepoBuilder, outcome_of: RunRule) -> None:
+    repo.commit(
+        "Add CI",
+        {
+            ".github/workflows/ci.yml": workflow("      - run: tox\n"),
+            "tox.ini": "[flake8]\nmax-line-length = 100\n",
+        },
+    )
+    outcome = outcome_of("CI002", repo.path)
+    assert outcome.status is Status.FAIL
+    assert "runs tox, but there is no tox configuration" in outcome.message
+
+
+def test_make_and_scripts_resolve_after_cd(repo: RepoBuilder, outcome_of: RunRule) -> None:
+    repo.commit(
+        "Add CI",
+        {
+            ".gitlab-ci.yml": "test:\n  script:\n    - cd backend && make test\n",
+            "backend/Makefile": "test:\n\tpython -m pytest\n",
+            ".github/workflows/lint.yml": workflow("      - run: cd tools; ./lint.sh\n"),
+            "tools/lint.sh": "#!/bin/sh\nruff check ..\n",
+        },
+    )
+    tests = outcome_of("CI002", repo.path)
+    assert tests.status is Status.PASS
+    assert ("backend/Makefile", 2) in lines_of(tests)
+    lint = outcome_of("CI003", repo.path)
+    assert lint.status is Status.PASS
+    assert ("tools/lint.sh", 2) in lines_of(lint)
+
+
 def test_nox_sessions_are_read_from_noxfile(repo: RepoBuilder, outcome_of: RunRule) -> None:
     noxfile = dedent(
         """
@@ -269,7 +311,7 @@ def test_nox_sessions_are_read_from_noxfile(repo: RepoBuilder, outcome_of: RunRu
     repo.commit(
         "Add CI",
         {
-            ".github/workflows/ci.yml": workflow("      - run: nox -s tests\n"),
+            ".github/workflows/ci.yml": workflow("      - run: nox -s tests-3.12\n"),
             "noxfile.py": noxfile,
         },
     )
@@ -303,9 +345,7 @@ def test_a_repo_script_that_runs_pytest_counts(
     assert f"the script {script} runs pytest" in outcome.message
 
 
-def test_a_script_that_runs_no_tests_does_not_count(
-    repo: RepoBuilder, outcome_of: RunRule
-) -> None:
+def test_a_script_that_runs_no_tests_does_not_count(repo: RepoBuilder, outcome_of: RunRule) -> None:
     repo.commit(
         "Add CI",
         {
@@ -420,7 +460,7 @@ def test_a_check_target_is_lint_by_name(repo: RepoBuilder, outcome_of: RunRule) 
     repo.commit(
         "Add CI",
         {
-            ".gitlab-ci.yml": "check:\n  script: [\"make check\"]\n",
+            ".gitlab-ci.yml": 'check:\n  script: ["make check"]\n',
             "Makefile": "check:\n\t./tools/verify\n",
         },
     )

@@ -12,6 +12,7 @@ is looked up in the snapshot and its own commands are judged. Indirection is fol
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -470,16 +471,22 @@ class _Collector:
             return
         for role, tool in direct_tools(command.text):
             self.add(role, tool, command)
-        for segment in _segments(command.text):
-            self.indirection(segment, command)
+        cwd = ""  # `cd backend && make test` looks for backend/Makefile
+        for segment in _SEGMENT_SPLIT.split(command.text):
+            segment = segment.strip().strip("()").strip()
+            change = _CD.match(segment)
+            if change:
+                cwd = _relative(cwd, change["dir"])
+            elif segment and not _INERT.match(segment.lower()):
+                self.indirection(segment, command, cwd)
 
-    def indirection(self, segment: str, command: CiCommand) -> None:
+    def indirection(self, segment: str, command: CiCommand, cwd: str = "") -> None:
         words, wrapped = _command_words(segment)
         if not words:
             return
         head = words[0]
         if head in ("make", "gmake", "$(make)", "${make}", "mingw32-make"):
-            self.make(words[1:], command)
+            self.make(words[1:], command, cwd)
         elif head == "tox":
             self.tox(words[1:], command)
         elif head == "nox":
@@ -487,23 +494,23 @@ class _Collector:
         elif head in _TASK_RUNNERS:
             self.task(words[1:], command, head)
         else:
-            self.script(words, command, wrapped)
+            self.script(words, command, wrapped, cwd)
 
     # -- make
-    def make(self, args: list[str], command: CiCommand) -> None:
+    def make(self, args: list[str], command: CiCommand, cwd: str = "") -> None:
         makefile_names = ("Makefile", "makefile", "GNUmakefile")
-        directory, explicit, targets = "", None, []
+        directory, explicit, targets = cwd, None, []
         iterator = iter(args)
         for arg in iterator:
             if arg in ("-C", "--directory"):
-                directory = next(iterator, "").strip("/") + "/"
+                directory = _relative(cwd, next(iterator, ""))
             elif arg in ("-f", "--file", "--makefile"):
                 explicit = next(iterator, "")
             elif not arg.startswith("-") and "=" not in arg and not arg.isdigit():
                 targets.append(arg)
-        directory = "" if directory in ("/", "./") else directory.removeprefix("./")
-        candidates = [explicit.removeprefix("./")] if explicit else []
-        candidates += [directory + name for name in makefile_names]
+        prefix = f"{directory}/" if directory else ""
+        candidates = [_relative(directory, explicit)] if explicit else []
+        candidates += [prefix + name for name in makefile_names]
         path = next((c for c in candidates if c in self.snapshot.files), None)
         if path is None:
             self.dead_ends.append(
@@ -539,16 +546,14 @@ class _Collector:
             )
             return
         envs = _option_values(args, ("-e", "--env", "-f", "--factor")) or list(config.env_list)
-        if not envs:
-            envs = [name for name in config.envs if name]
-        if not envs:
-            envs = [""]
+        if not envs:  # no env list: tox runs its default environment, and named ones on request
+            envs = ["", *(name for name in config.envs if name)]
         for env in envs:
             section = config.envs.get(env) or config.envs.get("")
             lines = section.commands if section else ()
             name = env or "testenv"
             line = section.line if section else 1
-            default_test = bool(re.fullmatch(r"py[\d.]*|pypy[\d.]*", env) or not env)
+            default_test = bool(re.fullmatch(r"(?:py|pypy)[\d.]*(?:-.*)?", env) or not env)
             self.body(lines, config.path, f"tox env `{name}`", name, command, line, default_test)
 
     # -- nox
@@ -561,7 +566,12 @@ class _Collector:
             )
             return
         chosen = _option_values(args, ("-s", "--session", "--sessions", "-e"))
-        selected = [s for s in sessions if not chosen or s.name in chosen]
+        selected = [
+            s
+            for s in sessions
+            if not chosen
+            or any(c == s.name or c.startswith((f"{s.name}-", f"{s.name}(")) for c in chosen)
+        ]
         for session in selected:
             label = f"nox session `{session.name}`"
             self.body(session.commands, "noxfile.py", label, session.name, command, session.line)
@@ -580,7 +590,7 @@ class _Collector:
             self.add("lint", f"the `{name}` task", command)
 
     # -- a script of the repository
-    def script(self, words: list[str], command: CiCommand, wrapped: bool) -> None:
+    def script(self, words: list[str], command: CiCommand, wrapped: bool, cwd: str = "") -> None:
         candidate: str | None = None
         if _INTERPRETERS.match(words[0]):
             rest = [w for w in words[1:] if not w.startswith("-")]
@@ -596,7 +606,7 @@ class _Collector:
             return
         if candidate is None:
             return
-        path = candidate.removeprefix("./").strip("'\"")
+        path = _relative(cwd, candidate.strip("'\""))
         if path not in self.snapshot.files or is_vendored(path):
             return
         text = self.snapshot.text(path) or ""
@@ -629,6 +639,18 @@ class _Collector:
                 self.add("test", label, command, Evidence(path, line, f"{label} runs the tests"))
             elif lint_like(name):
                 self.add("lint", label, command, Evidence(path, line, f"{label} lints"))
+
+
+_CD = re.compile(r"^(?:cd|pushd)\s+(?P<dir>[^\s;&|]+)\s*$")
+
+
+def _relative(cwd: str, path: str) -> str:
+    """``path`` (as a command gives it) relative to the repository root, from ``cwd``."""
+    path = path.strip("'\"")
+    if not path or path.startswith(("/", "~", "$")):
+        return ""  # outside the checkout or unknown: the root is the best guess
+    joined = posixpath.normpath(posixpath.join(cwd, path))
+    return "" if joined in (".", "..") or joined.startswith("../") else joined
 
 
 def _command_words(segment: str) -> tuple[list[str], bool]:
@@ -836,7 +858,9 @@ def _tox_section(name: str) -> str | None:
 
 
 def _tox_names(value: str) -> list[str]:
-    return [n for n in re.split(r"[\s,\[\]\"']+", value) if n and "{" not in n and "}" not in n]
+    """Environment names of an env list; ``py{311,312}-django`` stands for its first expansion."""
+    value = re.sub(r"\{([^{}]*)\}", lambda m: m.group(1).split(",")[0].strip(), value)
+    return [n for n in re.split(r"[\s,\[\]\"']+", value) if n]
 
 
 @fact

@@ -484,6 +484,15 @@ def _does_nothing(statement: ast.stmt) -> bool:
     return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
 
 
+@fact
+def _entry_point_paths(snapshot: Snapshot) -> frozenset[str]:
+    """Modules with a ``__main__`` block, __main__.py files and console scripts' modules."""
+    paths = {entry.path for entry in main_entry_points(snapshot)}
+    for entry in console_scripts(snapshot):
+        paths.update(entry.module_paths)
+    return frozenset(paths)
+
+
 def is_cli_module(snapshot: Snapshot, module: PythonModule) -> bool:
     """Whether printing is the module's job: a program entry point, not library code."""
     path = PurePosixPath(module.path)
@@ -491,9 +500,7 @@ def is_cli_module(snapshot: Snapshot, module: PythonModule) -> bool:
         return True
     if any(part in _CLI_FOLDERS for part in path.parts[:-1]):
         return True
-    if any(e.path == module.path for e in main_entry_points(snapshot)):
-        return True
-    if any(module.path in e.module_paths for e in console_scripts(snapshot)):
+    if module.path in _entry_point_paths(snapshot):
         return True
     imports = module_imports(snapshot).get(module.path, ())
     return any(i.matches(_CLI_IMPORTS) for i in imports)
