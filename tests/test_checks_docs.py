@@ -707,3 +707,25 @@ def test_signals_without_readme_or_license(
     doc = {f.rule: f.status for f in scorecard.findings if f.rule.startswith("DOC")}
     assert doc["DOC001"] is Status.FAIL
     assert doc["DOC010"] is Status.SKIP
+
+
+def test_sample_output_in_a_usage_section_counts_as_showing_the_project(
+    repo: RepoBuilder, outcome_of: Callable[[str, Path], Outcome]
+) -> None:
+    readme = "# tool\n\n## Usage\n\n```bash\ntool run\n```\n\nIt prints:\n\n```text\nok 3 files\n```\n"
+    repo.commit("Document usage", {"README.md": readme})
+
+    outcome = outcome_of("DOC007", repo.path)
+
+    assert outcome.status is Status.PASS
+    assert "output or an example request in a code block at line 11" in outcome.message
+
+
+def test_console_fences_count_anywhere_but_plain_diagrams_outside_usage_do_not(
+    repo: RepoBuilder, outcome_of: Callable[[str, Path], Outcome]
+) -> None:
+    repo.commit("Add design", {"README.md": "# tool\n\n## Design\n\n```text\nA -> B\n```\n"})
+    assert outcome_of("DOC007", repo.path).status is Status.FAIL
+
+    repo.commit("Show a session", {"README.md": "# tool\n\n```console\n$ tool\nok\n```\n"})
+    assert outcome_of("DOC007", repo.path).status is Status.PASS

@@ -22,6 +22,7 @@ from auditor.model import Evidence, Outcome
 from auditor.source.python import PythonModule
 from auditor.source.readme import (
     README_NAMES,
+    CodeBlock,
     Heading,
     Link,
     ReadmeDocument,
@@ -679,6 +680,30 @@ def is_demo_link(link: Link) -> bool:
     return bool(re.search(r"(?<![a-z])demo(?![a-z])", path)) and not is_badge(link)
 
 
+#: Code fences that hold a terminal session, program output or an HTTP exchange.
+_OUTPUT_FENCES = frozenset(
+    {"console", "shell-session", "shellsession", "terminal", "output", "ansi", "pycon", "http"}
+)
+#: Plain fences count as sample output only inside a usage or examples section.
+_PLAIN_FENCES = frozenset({"", "text", "txt", "plain", "plaintext"})
+
+
+def _sample_output(document: ReadmeDocument) -> CodeBlock | None:
+    """A code block showing what the project prints or answers, if the README has one."""
+    for block in document.code_blocks:
+        if block.info.lower() in _OUTPUT_FENCES:
+            return block
+    usage = _Matcher.of(SECTIONS["usage"])
+    for heading in document.headings:
+        text = normalise_heading(heading.text)
+        if usage.matches(text) or _EXAMPLE_MATCHER.matches(text):
+            for section in document.subtree(heading):
+                for block in section.code_blocks:
+                    if block.info.lower() in _PLAIN_FENCES:
+                        return block
+    return None
+
+
 @primitive("readme_examples")
 def readme_examples(snapshot: Snapshot) -> Outcome:
     """The README shows the project at work: screenshot, demo link or example request."""
@@ -711,6 +736,13 @@ def readme_examples(snapshot: Snapshot) -> Outcome:
                         "example with code",
                         (_at(document, heading),),
                     )
+    sample = _sample_output(document)
+    if sample is not None:
+        return Outcome.passed(
+            f"{path} shows the project's output or an example request in a code block "
+            f"at line {sample.line} (a command-line tool's screenshot)",
+            (Evidence(path, sample.line, f"```{sample.info}" if sample.info else None),),
+        )
     badges = sum(1 for image in document.images if is_badge(image))
     seen = f"only badges ({badges}) among its images" if badges else "no image"
     return Outcome.failed(
