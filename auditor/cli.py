@@ -12,6 +12,7 @@ import difflib
 import os
 import shutil
 import sys
+import textwrap
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -202,13 +203,26 @@ def explain(rule_id: str, pack_name: str | None) -> int:
     ]
     click.echo(f"{rule.id}: {rule.title}")
     click.echo(f"category {rule.category} ({category.title}), weight {rule.weight:g}")
+    width = max(40, min(100, shutil.get_terminal_size((100, 24)).columns) - 2)
     for heading, body in sections:
         if body:
             click.echo(f"\n{heading}")
-            for line in body.splitlines():
-                click.echo(f"  {line}" if line.strip() else "")
+            click.echo(_wrap_doc(body, width, code=heading == "Example"))
     click.echo(f"\nCheck: {rule.check.name}({params})")
     return EXIT_OK
+
+
+def _wrap_doc(body: str, width: int, *, code: bool) -> str:
+    """A rule's documentation, indented; prose wrapped to the width, examples kept as written."""
+    lines = []
+    for line in body.splitlines():
+        if not line.strip():
+            lines.append("")
+        elif code:
+            lines.append(f"  {line}")
+        else:
+            lines.extend(textwrap.wrap(line, width, initial_indent="  ", subsequent_indent="  "))
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
