@@ -712,7 +712,9 @@ def test_signals_without_readme_or_license(
 def test_sample_output_in_a_usage_section_counts_as_showing_the_project(
     repo: RepoBuilder, outcome_of: Callable[[str, Path], Outcome]
 ) -> None:
-    readme = "# tool\n\n## Usage\n\n```bash\ntool run\n```\n\nIt prints:\n\n```text\nok 3 files\n```\n"
+    readme = (
+        "# tool\n\n## Usage\n\n```bash\ntool run\n```\n\nIt prints:\n\n```text\nok 3 files\n```\n"
+    )
     repo.commit("Document usage", {"README.md": readme})
 
     outcome = outcome_of("DOC007", repo.path)

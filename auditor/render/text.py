@@ -48,7 +48,8 @@ def render_text(card: Scorecard, *, color: bool = True, width: int | None = None
     _next_steps(console, card)
     _findings(console, card)
     _footer(console, card)
-    return buffer.getvalue()
+    # rich pads wrapped lines to the full width; trailing blanks only get in the way.
+    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
 
 
 def _header(console: Console, card: Scorecard) -> None:
