@@ -226,3 +226,28 @@ def test_remote_urls_lose_embedded_credentials(repo: RepoBuilder) -> None:
 
     assert snapshot.remote == "https://github.com/ada/expenses.git"
     assert strip_credentials("git@github.com:ada/x.git") == "git@github.com:ada/x.git"
+
+
+def test_an_enormous_commit_message_is_read_once_and_cut(repo: RepoBuilder, tmp_path: Path) -> None:
+    repo.commit("Add app", {"app.py": "x = 1\n"})
+    message = tmp_path / "message.txt"
+    message.write_text("Explain everything\n\n" + "blah " * 1_000_000, encoding="utf-8")
+    repo.write({"b.py": "y = 2\n"}).git("add", "-A")
+    repo.git("commit", "-q", "-F", str(message))
+
+    commits = Snapshot.open(repo.path, Limits(max_message_bytes=100)).history.commits
+
+    assert [c.subject for c in commits] == ["Explain everything", "Add app"]
+    assert len(commits[0].message) <= 100
+    assert commits[0].added == ("b.py",)
+
+
+def test_record_splitting_handles_markers_across_chunks_and_caps_records() -> None:
+    from auditor.source.history import _split_records
+
+    marker = b"\x1eMARK"
+    stream = marker + b"first" + marker + b"x" * 50 + marker + b"last"
+    for size in (1, 2, 3, 5, 7, 64):
+        chunks = [stream[i : i + size] for i in range(0, len(stream), size)]
+        assert list(_split_records(chunks, marker)) == [b"first", b"x" * 50, b"last"]
+        assert list(_split_records(chunks, marker, limit=10)) == [b"first", b"x" * 10, b"last"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
 
 from auditor.errors import SourceError
@@ -128,8 +128,12 @@ class Git:
             raise GitError(f"git {args[0]} failed: {_first_line(proc.stderr)}")
         return proc.stdout
 
-    def stream(self, *args: str, chunk_size: int = 1 << 16) -> Iterator[bytes]:
-        """Run git and yield its standard output in chunks as it arrives."""
+    def stream(self, *args: str, chunk_size: int = 1 << 16) -> Generator[bytes, None, None]:
+        """Run git and yield its standard output in chunks as it arrives.
+
+        A consumer that stops early (a bound reached) ends the process; only a failure of a
+        stream read to its end raises :class:`GitError`.
+        """
         proc = subprocess.Popen(
             self.argv(*args),
             env=self._env,
@@ -138,21 +142,24 @@ class Git:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        assert proc.stdout is not None
+        assert proc.stdout is not None and proc.stderr is not None
+        finished = False
         try:
             while chunk := proc.stdout.read(chunk_size):
                 yield chunk
+            finished = True
         finally:
+            if not finished:
+                proc.kill()
             proc.stdout.close()
             try:
                 proc.wait(timeout=self.timeout)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-            stderr = proc.stderr.read() if proc.stderr else b""
-            if proc.stderr:
-                proc.stderr.close()
-        if proc.returncode not in (0, -9, None):
+            stderr = proc.stderr.read(4096)
+            proc.stderr.close()
+        if proc.returncode != 0:
             raise GitError(f"git {args[0]} failed: {_first_line(stderr)}")
 
     def read_blobs(self, oids: Sequence[str]) -> dict[str, bytes]:

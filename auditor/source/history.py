@@ -20,6 +20,11 @@ _KNOWN_BOTS = frozenset(
 )
 
 
+#: One commit's record (metadata, message and changed paths) is cut past this size; a commit
+#: touching 100,000 paths stays well inside it.
+_MAX_RECORD_BYTES = 32 << 20
+
+
 @dataclass(frozen=True)
 class Commit:
     """One commit as the history rules need it (no diffs, only which paths changed)."""
@@ -85,15 +90,44 @@ def read_history(
     )
 
 
-def _split_records(chunks: Iterable[bytes], marker: bytes) -> Iterator[bytes]:
-    buffer = b""
+def _split_records(
+    chunks: Iterable[bytes], marker: bytes, limit: int = _MAX_RECORD_BYTES
+) -> Iterator[bytes]:
+    """The records between markers, in linear time, each cut to at most ``limit`` bytes.
+
+    Only the bytes that arrived since the last search are scanned (plus the few that could
+    start a marker split across two chunks), so one enormous commit message costs one pass;
+    the part of a record past ``limit`` is dropped instead of held in memory.
+    """
+    record = bytearray()
+    dropped = False
+    pending = b""  # tail of the last chunk that may be the start of a split marker
+    keep = len(marker) - 1
     for chunk in chunks:
-        buffer += chunk
-        parts = buffer.split(marker)
-        buffer = parts.pop()
-        yield from (part for part in parts if part)
-    if buffer:
-        yield buffer
+        data = pending + chunk
+        start = 0
+        while (found := data.find(marker, start)) != -1:
+            _append(record, data[start:found], limit)
+            if record or dropped:
+                yield bytes(record)
+            record.clear()
+            dropped = False
+            start = found + len(marker)
+        rest = data[start:]
+        pending = rest[-keep:] if keep and len(rest) > keep else rest if keep else b""
+        body = rest[: len(rest) - len(pending)]
+        dropped |= _append(record, body, limit)
+    _append(record, pending, limit)
+    if record:
+        yield bytes(record)
+
+
+def _append(record: bytearray, data: bytes, limit: int) -> bool:
+    """Add to a record up to its limit; True when something had to be dropped."""
+    room = limit - len(record)
+    if room > 0:
+        record += data[:room]
+    return len(data) > max(room, 0)
 
 
 def _parse_record(record: bytes, max_message_bytes: int, max_paths: int) -> Commit:

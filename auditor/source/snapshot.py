@@ -149,13 +149,11 @@ class Snapshot:
         head = head_raw.decode("ascii", "replace").strip()
         if not head:
             raise SourceError(f"{root}: the repository has no commits yet; commit something first")
-        listing = git.run("ls-tree", "-r", "-z", "--long", "--full-tree", head)
         files: dict[str, FileEntry] = {}
         symlinks: list[str] = []
         notices: list[str] = []
-        for entry in listing.split(b"\x00"):
-            if not entry:
-                continue
+        listing = git.stream("ls-tree", "-r", "-z", "--long", "--full-tree", head)
+        for entry in _null_terminated(listing):
             meta, _, raw_path = entry.partition(b"\t")
             mode, kind, oid, size = [*meta.split(), b"", b"", b"", b""][:4]
             path = raw_path.decode("utf-8", "replace")
@@ -166,6 +164,7 @@ class Snapshot:
                 continue
             if len(files) >= limits.max_files:
                 notices.append(f"more than {limits.max_files} files: the rest were not read")
+                listing.close()  # a tree that would expand enormously is not listed further
                 break
             files[path] = FileEntry(
                 path=path,
@@ -358,6 +357,17 @@ def _python_modules(snapshot: Snapshot) -> tuple[PythonModule, ...]:
             continue
         modules.append(parse_module(entry.path, text, max_depth=snapshot.limits.max_ast_depth))
     return tuple(modules)
+
+
+def _null_terminated(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The NUL-terminated entries of a stream of chunks (``git ls-tree -z``)."""
+    pending = b""
+    for chunk in chunks:
+        entries = (pending + chunk).split(b"\x00")
+        pending = entries.pop()
+        yield from (entry for entry in entries if entry)
+    if pending:
+        yield pending
 
 
 def decode_text(data: bytes) -> str | None:
