@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
+from auditor.errors import SourceError
 from auditor.model import Scorecard
 from auditor.source.snapshot import Snapshot
-from tests.factory import RepoBuilder
+from tests.factory import RepoBuilder, make_repo
 
 
 def _trap(tmp_path: Path, name: str) -> tuple[Path, Path]:
@@ -199,3 +200,52 @@ def test_the_audit_does_not_write_to_the_repository(
         p.relative_to(git_dir): p.stat().st_mtime_ns for p in git_dir.rglob("*") if p.is_file()
     }
     assert after == before
+
+
+def test_a_gitdir_file_pointing_at_another_repository_is_refused(
+    repo: RepoBuilder, tmp_path: Path
+) -> None:
+    repo.commit("Add a private file", {"private.txt": "someone else's work\n"})
+    decoy = tmp_path / "decoy"
+    decoy.mkdir()
+    (decoy / ".git").write_text(f"gitdir: {repo.path / '.git'}\n", encoding="utf-8")
+
+    with pytest.raises(SourceError, match="outside this folder and its enclosing repositories"):
+        Snapshot.open(decoy)
+
+
+def test_a_submodule_checkout_pointing_into_its_superproject_is_read(tmp_path: Path) -> None:
+    superproject = make_repo(tmp_path / "super", {"README.md": "# Super\n"})
+    sub = make_repo(superproject.path / "sub", {"lib.py": "x = 1\n"})
+    modules = superproject.path / ".git" / "modules"
+    modules.mkdir()
+    (sub.path / ".git").rename(modules / "sub")
+    (sub.path / ".git").write_text("gitdir: ../.git/modules/sub\n", encoding="utf-8")
+
+    snapshot = Snapshot.open(sub.path)
+
+    assert snapshot.kind == "git"
+    assert list(snapshot.files) == ["lib.py"]
+
+
+def test_alternates_outside_the_repository_are_refused(repo: RepoBuilder, tmp_path: Path) -> None:
+    repo.commit("Add app", {"app.py": "x = 1\n"})
+    borrowed = tmp_path / "borrowed"
+    subprocess.run(
+        ["git", "clone", "-q", "--shared", str(repo.path), str(borrowed)],
+        check=True,
+        capture_output=True,
+    )
+
+    with pytest.raises(SourceError, match=r"borrows objects from .*objects/info/alternates"):
+        Snapshot.open(borrowed)
+
+
+def test_a_symlinked_dot_git_is_refused(repo: RepoBuilder, tmp_path: Path) -> None:
+    repo.commit("Add app", {"app.py": "x = 1\n"})
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / ".git").symlink_to(repo.path / ".git")
+
+    with pytest.raises(SourceError, match="symbolic link"):
+        Snapshot.open(linked)

@@ -223,23 +223,62 @@ def find_git_dir(path: Path) -> Path | None:
     """The git directory of the repository rooted at ``path``, or None for a plain directory.
 
     Discovery never walks up: a directory inside someone else's checkout is audited as a
-    plain directory, not as the enclosing repository.
+    plain directory, not as the enclosing repository. A ``.git`` *file* (a submodule or
+    worktree checkout) is followed only to a git directory inside the folder or inside the
+    ``.git`` of a folder that contains it; anywhere else would read another repository.
     """
     dot_git = path / ".git"
-    if dot_git.is_dir() and not dot_git.is_symlink():
-        return dot_git
-    if dot_git.is_file() and not dot_git.is_symlink():
-        # A worktree or submodule checkout: ".git" is a file that names the git directory.
-        try:
-            text = dot_git.read_text("utf-8", "replace")[:4096]
-        except OSError:
-            return None
-        if text.startswith("gitdir:"):
-            target = Path(text[len("gitdir:") :].strip())
-            if not target.is_absolute():
-                target = path / target
-            return target if target.is_dir() else None
+    if dot_git.is_symlink():
+        raise SourceError(f"{path}: .git is a symbolic link; refusing to follow it")
+    if dot_git.is_dir():
+        git_dir = dot_git
+    elif dot_git.is_file():
+        git_dir = _follow_gitdir_file(path, dot_git)
+    elif (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir():
+        git_dir = path  # a bare repository
+    else:
         return None
-    if (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir():
-        return path  # a bare repository
-    return None
+    _refuse_outside_alternates(path, git_dir)
+    return git_dir
+
+
+def _follow_gitdir_file(path: Path, dot_git: Path) -> Path:
+    try:
+        text = dot_git.read_text("utf-8", "replace")[:4096]
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read .git: {exc.strerror or exc}") from exc
+    if not text.startswith("gitdir:"):
+        raise SourceError(f"{path}: .git is a file but not a 'gitdir:' pointer")
+    target = Path(text[len("gitdir:") :].strip().splitlines()[0] if text.strip() else "")
+    target = (path / target).resolve() if not target.is_absolute() else target.resolve()
+    allowed = [path, *(parent / ".git" for parent in path.parents)]
+    if not any(target == root or target.is_relative_to(root) for root in allowed):
+        raise SourceError(
+            f"{path}: .git points to {target}, outside this folder and its enclosing "
+            "repositories; audit the main checkout instead"
+        )
+    if not target.is_dir():
+        raise SourceError(f"{path}: .git points to {target}, which does not exist")
+    return target
+
+
+def _refuse_outside_alternates(path: Path, git_dir: Path) -> None:
+    """Refuse an object store that borrows objects from elsewhere on disk (alternates)."""
+    common = git_dir
+    commondir = git_dir / "commondir"
+    if commondir.is_file():  # a worktree's git directory shares its main repository's objects
+        common = (git_dir / commondir.read_text("utf-8", "replace").strip()).resolve()
+    alternates = common / "objects" / "info" / "alternates"
+    if not alternates.is_file():
+        return
+    objects = (common / "objects").resolve()
+    for line in alternates.read_text("utf-8", "replace").splitlines()[:100]:
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        target = (objects / line).resolve()
+        if not target.is_relative_to(common.resolve()):
+            raise SourceError(
+                f"{path}: the repository borrows objects from {target} "
+                "(objects/info/alternates); clone it without --shared or --reference to audit it"
+            )
