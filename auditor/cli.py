@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from auditor.config import Settings
     from auditor.rulepack import RulePack
 
-FORMAT_NAMES = ("text", "json", "markdown", "html", "sarif", "badge")
+FORMAT_NAMES = ("text", "json", "markdown", "html", "sarif", "badge", "github")
 
 
 def _split_ids(values: Sequence[str]) -> tuple[str, ...]:

@@ -57,6 +57,12 @@ def _badge(card: Scorecard, options: RenderOptions) -> str:
     return render_badge(card)
 
 
+def _github(card: Scorecard, options: RenderOptions) -> str:
+    from auditor.render.github import render_github
+
+    return render_github(card)
+
+
 FORMATS: dict[str, Renderer] = {
     "text": _text,
     "json": _json,
@@ -64,6 +70,7 @@ FORMATS: dict[str, Renderer] = {
     "html": _html,
     "sarif": _sarif,
     "badge": _badge,
+    "github": _github,
 }
 
 #: Output file extensions that imply a format when ``--format`` is not given. A name is
