@@ -323,3 +323,27 @@ def test_nothing_to_deploy_fails(repo: RepoBuilder, outcome_of: RunRule) -> None
     assert outcome.status is Status.FAIL
     assert "Nothing shows how to deploy or demo the project" in outcome.message
     assert outcome.evidence == ()
+
+
+def test_a_github_action_or_pre_commit_hook_at_the_root_is_a_way_to_deploy(
+    repo: RepoBuilder, outcome_of: Callable[[str, Path], Outcome]
+) -> None:
+    repo.commit("Add a tool", {"tool.py": "def main() -> None:\n    pass\n"})
+    assert outcome_of("PKG004", repo.path).status is Status.FAIL
+
+    repo.commit("Publish as an action", {"action.yml": "name: tool\nruns:\n  using: composite\n"})
+    outcome = outcome_of("PKG004", repo.path)
+
+    assert outcome.status is Status.PASS
+    assert "action.yml" in outcome.message
+
+
+def test_a_local_composite_action_in_a_subfolder_is_not_publishing(
+    repo: RepoBuilder, outcome_of: Callable[[str, Path], Outcome]
+) -> None:
+    repo.commit(
+        "Add a helper action",
+        {"tool.py": "x = 1\n", ".github/actions/setup/action.yml": "name: setup\n"},
+    )
+
+    assert outcome_of("PKG004", repo.path).status is Status.FAIL

@@ -686,9 +686,15 @@ _LIVE_PATHS = (("huggingface.co", "/spaces/"), ("pypi.org", "/project/"))
 _LIVE_TEXT = re.compile(r"\b(?:live|demo|deployed|try it|hosted)\b", re.IGNORECASE)
 
 
+#: At the root, these publish the project itself to others: a GitHub Action, a pre-commit hook.
+_PUBLISHED_AT_ROOT = {"action.yml", "action.yaml", ".pre-commit-hooks.yaml"}
+
+
 def _is_deploy_file(path: str) -> bool:
     name = PurePosixPath(path).name.lower()
     parts = path.lower().split("/")
+    if path.lower() in _PUBLISHED_AT_ROOT:
+        return True
     if name in ("dockerfile", "containerfile") or name.startswith("dockerfile."):
         return True
     if name.endswith(".dockerfile") or name.endswith(".tf"):
@@ -746,6 +752,7 @@ def deploy_config(snapshot: Snapshot) -> Outcome:
         return Outcome.skipped("There is no Python code to deploy.")
     return Outcome.failed(
         "Nothing shows how to deploy or demo the project: no Dockerfile or compose file, "
-        "Procfile or platform config (fly.toml, render.yaml, app.yaml…), CI step that deploys "
-        "or publishes, or link to a live deployment in the README."
+        "Procfile or platform config (fly.toml, render.yaml, app.yaml…), GitHub Action or "
+        "pre-commit hook published at the root, CI step that deploys or publishes, or link to a "
+        "live deployment in the README."
     )

@@ -173,6 +173,11 @@ class Snapshot:
                 executable=mode == b"100755",
             )
         shallow = git.run("rev-parse", "--is-shallow-repository").strip() == b"true"
+        if shallow:
+            notices.append(
+                "shallow clone: the history rules see only part of the history; fetch it all "
+                "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)"
+            )
         return cls(
             root=root,
             kind="bare" if bare else "git",

@@ -1,0 +1,110 @@
+"""The GitHub Action's audit step: ``python -m auditor.action``.
+
+``action.yml`` passes its inputs in ``AUDITOR_*`` environment variables (never interpolated
+into a shell script, so an input cannot inject a command). This module audits once, writes the
+requested scorecards, prints annotations as workflow commands, appends the Markdown card to the
+step summary, sets the step outputs, and applies the ``fail-under`` gate with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from auditor.cli import main as cli_main
+from auditor.errors import EXIT_BELOW_THRESHOLD, EXIT_OK, EXIT_USAGE
+from auditor.render.github import escape_data
+
+#: Scorecards the ``formats`` input may ask for, with the file each is written to.
+WRITABLE = {
+    "html": "scorecard.html",
+    "markdown": "scorecard.md",
+    "json": "scorecard.json",
+    "sarif": "scorecard.sarif",
+    "badge": "badge.json",
+}
+
+
+def _error(message: str) -> None:
+    print(f"::error title=portfolio-auditor::{escape_data(message)}", flush=True)
+
+
+def _formats(raw: str) -> list[str]:
+    names = [part.strip().lower() for part in raw.replace("\n", ",").split(",") if part.strip()]
+    unknown = [name for name in names if name not in WRITABLE]
+    if unknown:
+        raise ValueError(
+            f"unknown format(s) {', '.join(unknown)} in 'formats' (choose from "
+            f"{', '.join(WRITABLE)})"
+        )
+    return names
+
+
+def _truthy(raw: str) -> bool:
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def run(env: Mapping[str, str]) -> int:
+    """Audit as the Action does; return the step's exit code."""
+    workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd())
+    target = workspace / (env.get("AUDITOR_PATH") or ".")
+    out_dir = Path(env.get("RUNNER_TEMP") or workspace) / "portfolio-auditor"
+    try:
+        wanted = _formats(env.get("AUDITOR_FORMATS", "html"))
+        fail_under = float(env["AUDITOR_FAIL_UNDER"]) if env.get("AUDITOR_FAIL_UNDER") else None
+    except ValueError as exc:
+        _error(f"bad input: {exc}")
+        return EXIT_USAGE
+    if fail_under is not None and not 0 <= fail_under <= 100:
+        _error(f"bad input: fail-under must be from 0 to 100, not {fail_under:g}")
+        return EXIT_USAGE
+    # The JSON card gives the outputs and the Markdown card the summary: always written.
+    formats = list(dict.fromkeys(["json", "markdown", *wanted]))
+    if _truthy(env.get("AUDITOR_SARIF", "")) and "sarif" not in formats:
+        formats.append("sarif")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {name: out_dir / WRITABLE[name] for name in formats}
+
+    argv = ["audit", str(target), "--no-color"]
+    if env.get("AUDITOR_RULES"):
+        argv += ["--rules", env["AUDITOR_RULES"]]
+    if env.get("AUDITOR_PROFILE"):
+        argv += ["--profile", env["AUDITOR_PROFILE"]]
+    for name, path in paths.items():
+        argv += ["--format", name, "--output", str(path)]
+    argv += ["--format", "github"]  # the annotations, on standard output
+    sys.stdout.flush()
+    status = cli_main(argv)
+    sys.stdout.flush()
+    if status != EXIT_OK:
+        _error(f"the audit could not run (exit {status}); see the line above")
+        return status
+
+    card = json.loads(paths["json"].read_text("utf-8"))
+    for notice in card.get("notices", []):
+        print(f"::notice title=portfolio-auditor::{escape_data(str(notice))}")
+    summary = env.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(paths["markdown"].read_text("utf-8") + "\n")
+    outputs = {"score": f"{card['score']:.1f}", "grade": card["grade"]}
+    outputs.update({name: str(path) for name, path in paths.items()})
+    for name in ("html", "markdown", "sarif"):
+        outputs.setdefault(name, "")
+    github_output = env.get("GITHUB_OUTPUT")
+    if github_output:
+        with open(github_output, "a", encoding="utf-8") as handle:
+            handle.writelines(f"{key}={value}\n" for key, value in outputs.items())
+    if fail_under is not None and card["score"] < fail_under:
+        _error(
+            f"score {card['score']:.1f} (grade {card['grade']}) is below fail-under {fail_under:g}"
+        )
+        return EXIT_BELOW_THRESHOLD
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover - exercised through action.yml in the tests
+    sys.exit(run(os.environ))
