@@ -31,7 +31,9 @@ from tests.projects import build_strong_project, build_weak_project
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Route
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium by default; AUDITOR_CHROMIUM names another Chromium build (on GitHub's
+# Ubuntu runners, where chromium is a snap stub, .ci/run points it at google-chrome).
+CHROMIUM = Path(os.environ.get("AUDITOR_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
