@@ -45,13 +45,42 @@ def _use_color(choice: bool | None) -> bool:
 
 
 def _settings(
-    rules: str | None, select: Sequence[str], ignore: Sequence[str], fail_under: float | None
+    rules: str | None,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    fail_under: float | None,
+    profile: str | None = None,
 ) -> Settings:
     from auditor.config import load_settings
 
+    if rules and profile:
+        raise click.UsageError("give either --rules or --profile, not both")
     return load_settings(Path.cwd()).merged(
-        rules=rules, select=_split_ids(select), ignore=_split_ids(ignore), fail_under=fail_under
+        rules=rules,
+        select=_split_ids(select),
+        ignore=_split_ids(ignore),
+        fail_under=fail_under,
+        profile=profile,
     )
+
+
+def _configured_pack(settings: Settings) -> str:
+    """The pack the settings name: the profile when one is set (``auto`` aside), else rules."""
+    if settings.profile and settings.profile != "auto":
+        return settings.profile
+    return settings.rules
+
+
+def _audit_pack(settings: Settings) -> RulePack | None:
+    """The pack to audit with, validated before any repository is read; None for ``auto``."""
+    from auditor.profiles import AUTO, load_profile, load_profiles
+
+    if settings.profile == AUTO:
+        load_profiles()  # every candidate profile must be valid before the audit starts
+        return None
+    if settings.profile:
+        return load_profile(settings.profile)
+    return _pack(settings.rules)
 
 
 def _pack(name: str) -> RulePack:
@@ -120,6 +149,13 @@ def _output_plan(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[
 @click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated).")
 @click.option("--rules", default=None, help="Rule pack: a shipped name or a .toml path.")
+@click.option(
+    "--profile",
+    default=None,
+    metavar="NAME|auto",
+    help="Judge against a role profile (`auditor profiles` lists them), or `auto` to pick the "
+    "best match. Not with --rules.",
+)
 @click.option("--color/--no-color", default=None, help="Colour the terminal card (default: auto).")
 def audit(
     path: Path,
@@ -129,6 +165,7 @@ def audit(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     rules: str | None,
+    profile: str | None,
     color: bool | None,
 ) -> int:
     """Audit the repository at PATH (default: the current directory)."""
@@ -136,16 +173,36 @@ def audit(
     from auditor.render import RenderOptions, render
     from auditor.source.snapshot import Snapshot
 
-    settings = _settings(rules, select, ignore, fail_under)
+    settings = _settings(rules, select, ignore, fail_under, profile)
     plan = _output_plan(fmt, output)
-    pack = _pack(settings.rules)
+    pack = _audit_pack(settings)
     unknown = [
-        p for p in settings.select + settings.ignore if not any(r.startswith(p) for r in pack.rules)
+        p
+        for p in settings.select + settings.ignore
+        if not any(r.startswith(p) for r in (pack or _pack("default")).rules)
     ]
     if unknown:
         raise click.UsageError(f"no rule matches {', '.join(unknown)} (see `auditor rules`)")
     snapshot = Snapshot.open(path)
-    card = run_audit(snapshot, pack, select=settings.select, ignore=settings.ignore)
+    notices: list[str] = []
+    if pack is None:
+        from auditor.profiles import choose_profile
+
+        choice = choose_profile(snapshot)
+        pack = choice.pack
+        click.echo(f"auditor: --profile auto chose {pack.name}: {choice.reason}", err=True)
+        notices.append(f"profile {pack.name} chosen automatically: {choice.reason}")
+    from auditor.config import exemptions
+
+    exempt, exempt_notices = exemptions(settings, snapshot, Path.cwd())
+    card = run_audit(
+        snapshot,
+        pack,
+        select=settings.select,
+        ignore=settings.ignore,
+        exempt=exempt,
+        notices=[*notices, *exempt_notices],
+    )
     width = shutil.get_terminal_size((100, 24)).columns
     for fmt_name, target in plan:
         options = RenderOptions(color=_use_color(color) and target is None, width=width)
@@ -172,7 +229,7 @@ def audit(
 @click.option("--rules", "pack_name", default=None, help="Rule pack: a shipped name or a path.")
 def list_rules(pack_name: str | None) -> int:
     """List every rule: id, category, weight and title."""
-    pack = _pack(pack_name or _settings(None, (), (), None).rules)
+    pack = _pack(pack_name or _configured_pack(_settings(None, (), (), None)))
     id_width = max((len(r) for r in pack.rules), default=6)
     click.echo(f"{'ID':<{id_width}}  {'CAT':<4} {'WEIGHT':>6}  TITLE")
     for rule in pack.rules.values():
@@ -186,7 +243,7 @@ def list_rules(pack_name: str | None) -> int:
 @click.option("--rules", "pack_name", default=None, help="Rule pack: a shipped name or a path.")
 def explain(rule_id: str, pack_name: str | None) -> int:
     """Explain a rule: what it checks, why employers care, how to fix it, how it is detected."""
-    pack = _pack(pack_name or _settings(None, (), (), None).rules)
+    pack = _pack(pack_name or _configured_pack(_settings(None, (), (), None)))
     rule = pack.rules.get(rule_id.strip().upper())
     if rule is None:
         close = difflib.get_close_matches(rule_id.upper(), list(pack.rules), n=1)
@@ -223,6 +280,19 @@ def _wrap_doc(body: str, width: int, *, code: bool) -> str:
         else:
             lines.extend(textwrap.wrap(line, width, initial_indent="  ", subsequent_indent="  "))
     return "\n".join(lines)
+
+
+@cli.command("profiles")
+def list_profiles() -> int:
+    """List the role profiles `--profile` accepts, each with a one-line description."""
+    from auditor.profiles import AUTO, load_profiles
+
+    packs = load_profiles()
+    width = max(len(AUTO), *(len(p.name) for p in packs))
+    for pack in packs:
+        click.echo(f"{pack.name:<{width}}  {pack.description}")
+    click.echo(f"{AUTO:<{width}}  Pick the profile whose signals the repository matches best.")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

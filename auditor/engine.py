@@ -8,7 +8,7 @@ groups, independently of which rules are selected.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -81,14 +81,26 @@ def audit(
     select: Collection[str] = (),
     ignore: Collection[str] = (),
     profile: str | None = None,
+    exempt: Mapping[str, str] | None = None,
+    notices: Sequence[str] = (),
 ) -> Scorecard:
-    """Audit a snapshot against a rule pack."""
+    """Audit a snapshot against a rule pack.
+
+    ``exempt`` (rule id -> reason) skips rules the repository's owner has exempted: each
+    becomes a ``skip`` reading "exempted: reason", left out of the score. Only the command
+    line passes it, and only when the owner audits their own repository. ``notices`` are
+    added to the card's.
+    """
     started = time.perf_counter()
     timings: dict[str, float] = {}
     findings = []
+    exempt = dict(exempt or {})
     for rule in select_rules(pack, select, ignore):
         t0 = time.perf_counter()
-        outcome = run_rule(rule, snapshot)
+        reason = exempt.get(rule.id)
+        outcome = (
+            run_rule(rule, snapshot) if reason is None else Outcome.skipped(f"exempted: {reason}")
+        )
         timings[rule.id] = round(time.perf_counter() - t0, 4)
         findings.append(
             Finding(
@@ -99,7 +111,14 @@ def audit(
                 outcome=outcome,
                 why=rule.doc.why,
                 fix=rule.doc.fix,
+                exempt=reason,
             )
+        )
+    extra = list(notices)
+    unknown = sorted(rid for rid in exempt if rid not in pack.rules)
+    if unknown:
+        extra.append(
+            f"exempt names {', '.join(unknown)}, not a rule of pack {pack.name!r}: ignored"
         )
     t0 = time.perf_counter()
     signals = collect_signals(snapshot)
@@ -124,6 +143,6 @@ def audit(
         signals=signals,
         next_steps=next_steps(findings, categories),
         timings=timings,
-        notices=tuple(dict.fromkeys(snapshot.notices)),
+        notices=tuple(dict.fromkeys([*snapshot.notices, *extra])),
         audited_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )

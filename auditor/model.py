@@ -121,6 +121,8 @@ class Finding:
     outcome: Outcome
     why: str
     fix: str
+    #: Why the repository's owner exempted this rule (its outcome is then a ``skip``).
+    exempt: str | None = None
 
     @property
     def status(self) -> Status:

@@ -1,17 +1,21 @@
 """Rule packs: policy as data.
 
-A pack is a TOML file: ``[pack]`` (name, description), ``[grades]`` (lowest score for each
+A pack is a TOML file: ``[pack]`` (name, description, extends), ``[grades]`` (lowest score for each
 grade), ``[categories.ID]`` (title, weight) and ``[rules.ID]`` (title, category, check,
 params, weight, and the documentation ``explain`` prints: summary, why, fix, detection,
 example). Loading validates everything against the registered primitives, so a bad pack fails
 with one line naming the file, before any repository is read. An ``[account]`` table holds
-the policy batch mode uses to combine a candidate's repositories into one score.
+the policy batch mode uses to combine a candidate's repositories into one score; a role
+profile's ``[match]`` table says which kinds of technology make a repository fit it.
+
+A pack may ``extends`` another (a shipped name, or a path relative to its own file) and
+change only what differs: see :func:`_merge` and docs/rules.md.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +43,8 @@ _RULE_KEYS = {
     "example",
     "enabled",
 }
+_PACK_KEYS = {"name", "description", "extends"}
+_TABLES = {"pack", "grades", "categories", "rules", "account", "match"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,14 @@ class RulePack:
     grades: tuple[tuple[str, float], ...] = DEFAULT_GRADES
     #: ``[account]``: how batch mode combines a candidate's repositories (validated there).
     account: Mapping[str, Any] = field(default_factory=dict)
+    #: The name of the pack this one extends, or None.
+    extends: str | None = None
+    #: Rule ids switched off with ``enabled = false`` (here or in a parent pack).
+    disabled: frozenset[str] = frozenset()
+    #: ``[match]``: kinds of technology that make a repository fit this profile (``auto``).
+    match: Mapping[str, float] = field(default_factory=dict)
+    #: This pack's file and the files of the packs it extends, nearest first.
+    lineage: tuple[str, ...] = ()
 
     def grade(self, score: float) -> str:
         """The letter for a score: the first grade whose lower bound the score reaches."""
@@ -86,35 +100,190 @@ class RulePack:
 def resolve_pack_path(name_or_path: str) -> Path:
     """A shipped pack by name (``default``) or a pack file by path."""
     candidate = Path(name_or_path).expanduser()
-    if candidate.suffix == ".toml" or "/" in name_or_path or candidate.is_file():
+    if _is_path(name_or_path) or candidate.is_file():
         if not candidate.is_file():
             raise RulePackError(f"{name_or_path}: no such rule pack file")
         return candidate
     shipped = rules_dir() / f"{name_or_path}.toml"
     if not shipped.is_file():
-        names = ", ".join(sorted(p.stem for p in rules_dir().glob("*.toml")))
-        raise RulePackError(f"unknown rule pack {name_or_path!r} (shipped packs: {names})")
+        raise RulePackError(f"unknown rule pack {name_or_path!r} (shipped packs: {_shipped()})")
     return shipped
 
 
-def load_pack(name_or_path: str = DEFAULT_PACK) -> RulePack:
-    """Load and validate a rule pack; raise :class:`RulePackError` with one line if it is bad."""
-    path = resolve_pack_path(name_or_path)
-    label = str(path) if path.parent != rules_dir() else f"rules/{path.name}"
+def shipped_packs() -> list[str]:
+    """The names of the packs shipped in ``rules/`` (``default`` and the role profiles)."""
+    return sorted(p.stem for p in rules_dir().glob("*.toml"))
+
+
+def _shipped() -> str:
+    return ", ".join(shipped_packs())
+
+
+def _is_path(name: str) -> bool:
+    return name.endswith(".toml") or "/" in name or "\\" in name
+
+
+def pack_label(path: Path) -> str:
+    """How messages name a pack file: ``rules/…`` for shipped ones, else the path as given."""
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise RulePackError(f"{label}: invalid TOML: {exc}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulePackError(f"{label}: cannot read: {exc}") from exc
-    return _build(data, label)
+        inside = path.resolve().relative_to(rules_dir().resolve())
+    except ValueError:
+        return str(path)
+    return f"rules/{inside.as_posix()}"
 
 
-def _build(data: Mapping[str, Any], label: str) -> RulePack:
+def load_pack(name_or_path: str = DEFAULT_PACK) -> RulePack:
+    """Load and validate a rule pack; raise :class:`RulePackError` with one line if it is bad.
+
+    A pack that ``extends`` another is merged over it (see :func:`_merge`) and the result is
+    validated; the parent is loaded and validated first, so an error names the file it is in.
+    """
+    pack, _ = _load(resolve_pack_path(name_or_path), ())
+    return pack
+
+
+def _load(path: Path, chain: tuple[Path, ...]) -> tuple[RulePack, dict[str, Any]]:
+    """The pack at ``path`` and its merged tables; ``chain`` are the packs extending it."""
+    label = pack_label(path)
+    data = _read(path, label)
+
     def fail(message: str) -> RulePackError:
         return RulePackError(f"{label}: {message}")
 
+    pack_table = _table(data.get("pack", {}), "[pack]", fail)
+    parent_name = pack_table.get("extends")
+    if parent_name is None:
+        return _build(data, label), data
+    if not isinstance(parent_name, str) or not parent_name.strip():
+        raise fail("'extends' must name a shipped pack or a .toml path")
+    parent_path = _parent_path(parent_name.strip(), path, fail)
+    seen = (*chain, path.resolve())
+    if parent_path.resolve() in seen:
+        cycle = " -> ".join(pack_label(p) for p in (*seen, parent_path.resolve()))
+        raise fail(f"'extends' makes a cycle: {cycle}")
+    parent, parent_data = _load(parent_path, seen)
+    merged = _merge(parent_data, data, fail)
+    return _build(merged, label, parent=parent), merged
+
+
+def _read(path: Path, label: str) -> dict[str, Any]:
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulePackError(f"{label}: cannot read: {exc}") from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulePackError(_toml_error(label, exc)) from exc
+
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_DECLARED_TWICE = re.compile(r"Cannot declare \('rules', '([^']*)'\) twice")
+
+
+def _toml_error(label: str, exc: Exception) -> str:
+    """``file:line: …`` for a TOML syntax error; a rule declared twice is named as such."""
+    message = " ".join(str(exc).split())
+    position = _TOML_POSITION.search(message)
+    where = f"{label}:{position.group(1)}" if position else label
+    twice = _DECLARED_TWICE.search(message)
+    if twice:
+        return (
+            f"{where}: duplicate rule id {twice.group(1)}: [rules.{twice.group(1)}] is declared "
+            f"twice in this file (invalid TOML: {message})"
+        )
+    return f"{where}: invalid TOML: {message}"
+
+
+def _parent_path(name: str, child: Path, fail: Callable[[str], RulePackError]) -> Path:
+    """``extends``: a shipped pack's name, or a path relative to the extending pack's folder."""
+    if _is_path(name):
+        candidate = Path(name).expanduser()
+        if not candidate.is_absolute():
+            candidate = child.parent / candidate
+        if not candidate.is_file():
+            raise fail(f"extends {name!r}: no such rule pack file ({candidate})")
+        return candidate
+    shipped = rules_dir() / f"{name}.toml"
+    if not shipped.is_file():
+        raise fail(f"extends {name!r}: no such shipped rule pack (shipped packs: {_shipped()})")
+    return shipped
+
+
+def _merge(
+    parent: Mapping[str, Any], child: Mapping[str, Any], fail: Callable[[str], RulePackError]
+) -> dict[str, Any]:
+    """The child's tables over the parent's.
+
+    ``[rules.ID]`` and ``[categories.ID]`` override the parent's keys one by one (``params``
+    too, key by key, unless the child binds the rule to another check); new ids add rules and
+    categories; ``[grades]`` replaces the parent's; ``[account]`` merges key by key. ``[pack]``
+    and ``[match]`` belong to each pack and are not inherited.
+    """
+    merged: dict[str, Any] = {key: value for key, value in child.items() if key not in _MERGED}
+    merged["categories"] = _merge_tables(parent, child, "categories", fail)
+    rules: dict[str, Any] = {rid: dict(rule) for rid, rule in parent.get("rules", {}).items()}
+    for rid, raw in _table(child.get("rules", {}), "[rules]", fail).items():
+        override = dict(_table(raw, f"[rules.{rid}]", fail))
+        base = rules.get(rid)
+        if base is None:
+            if set(override) == {"enabled"}:
+                raise fail(f"rule {rid} is not in the parent pack: there is nothing to disable")
+            rules[rid] = override
+            continue
+        params = _table(override.get("params", {}), f"[rules.{rid}.params]", fail)
+        rebound = "check" in override and override["check"] != base.get("check")
+        if not rebound:
+            override["params"] = {**base.get("params", {}), **params}
+        rules[rid] = {**base, **override}
+    merged["rules"] = rules
+    merged["grades"] = child["grades"] if "grades" in child else parent.get("grades")
+    if merged["grades"] is None:
+        del merged["grades"]
+    merged["account"] = _deep_merge(
+        _table(parent.get("account", {}), "[account]", fail),
+        _table(child.get("account", {}), "[account]", fail),
+    )
+    return merged
+
+
+_MERGED = {"categories", "rules", "grades", "account"}
+
+
+def _merge_tables(
+    parent: Mapping[str, Any],
+    child: Mapping[str, Any],
+    key: str,
+    fail: Callable[[str], RulePackError],
+) -> dict[str, Any]:
+    merged = {name: dict(table) for name, table in parent.get(key, {}).items()}
+    for name, raw in _table(child.get(key, {}), f"[{key}]", fail).items():
+        merged[name] = {**merged.get(name, {}), **_table(raw, f"[{key}.{name}]", fail)}
+    return merged
+
+
+def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _build(data: Mapping[str, Any], label: str, parent: RulePack | None = None) -> RulePack:
+    def fail(message: str) -> RulePackError:
+        return RulePackError(f"{label}: {message}")
+
+    unknown_tables = sorted(set(data) - _TABLES)
+    if unknown_tables:
+        shown = ", ".join(f"[{t}]" for t in unknown_tables)
+        raise fail(f"unknown table(s) {shown} (known: {', '.join(sorted(_TABLES))})")
     pack = _table(data.get("pack", {}), "[pack]", fail)
+    extra = sorted(set(pack) - _PACK_KEYS)
+    if extra:
+        raise fail(f"[pack]: unknown key(s) {', '.join(extra)}")
     categories: dict[str, Category] = {}
     for cid, raw in _table(data.get("categories", {}), "[categories]", fail).items():
         table = _table(raw, f"[categories.{cid}]", fail)
@@ -130,18 +299,23 @@ def _build(data: Mapping[str, Any], label: str) -> RulePack:
         extra = sorted(set(table) - _RULE_KEYS)
         if extra:
             raise fail(f"rule {rid}: unknown key(s) {', '.join(extra)}")
-        if table.get("enabled", True) is False:
+        enabled = table.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise fail(f"rule {rid}: 'enabled' must be true or false")
+        if not enabled:
             continue
+        new = parent is not None and rid not in parent.rules and rid not in parent.disabled
         for key in ("title", "category", "check", "why", "fix"):
             if not isinstance(table.get(key), str) or not table[key].strip():
-                raise fail(f"rule {rid}: {key!r} is required text")
+                context = f" (a new rule, not in {parent.name!r})" if new and parent else ""
+                raise fail(f"rule {rid}{context}: {key!r} is required text")
         if table["category"] not in categories:
             raise fail(f"rule {rid}: unknown category {table['category']!r}")
         check = known.get(table["check"])
         if check is None:
             raise fail(f"rule {rid}: unknown check {table['check']!r}")
         params = _table(table.get("params", {}), f"[rules.{rid}.params]", fail)
-        problem = check.validate(params)
+        problem = check.validate(params) or _extra_validation(check, params)
         if problem:
             raise fail(f"rule {rid}: {problem}")
         rules[rid] = Rule(
@@ -160,15 +334,42 @@ def _build(data: Mapping[str, Any], label: str) -> RulePack:
             ),
         )
     grades = _grades(data.get("grades"), fail)
+    disabled = frozenset(
+        rid for rid, raw in data.get("rules", {}).items() if raw.get("enabled", True) is False
+    )
     return RulePack(
         name=str(pack.get("name", Path(label).stem)),
-        description=str(pack.get("description", "")),
+        description=" ".join(str(pack.get("description", "")).split()),
         source=label,
         categories=categories,
         rules=dict(sorted(rules.items())),
         grades=grades,
         account=dict(_table(data.get("account", {}), "[account]", fail)),
+        extends=parent.name if parent is not None else None,
+        disabled=disabled,
+        match=_match(data.get("match", {}), fail),
+        lineage=(label, *parent.lineage) if parent is not None else (label,),
     )
+
+
+def _extra_validation(check: Primitive, params: Mapping[str, Any]) -> str | None:
+    """A primitive's own parameter check (``validate_params``), when it has one."""
+    validate = getattr(check.function, "validate_params", None)
+    if not callable(validate):
+        return None
+    problem = validate(params)
+    return str(problem) if problem else None
+
+
+def _match(raw: Any, fail: Callable[[str], RulePackError]) -> dict[str, float]:
+    """``[match]``: kinds of technology -> how much each says the repo fits this profile."""
+    from auditor.checks.frameworks import KINDS
+
+    table = _table(raw, "[match]", fail)
+    unknown = [kind for kind in table if kind not in KINDS]
+    if unknown:
+        raise fail(f"[match]: unknown kind(s) {', '.join(unknown)} (known: {', '.join(KINDS)})")
+    return {kind: _weight(table, f"[match] {kind}", fail, key=kind) for kind in table}
 
 
 def _table(value: Any, where: str, fail: Any) -> Mapping[str, Any]:
@@ -177,8 +378,8 @@ def _table(value: Any, where: str, fail: Any) -> Mapping[str, Any]:
     return value
 
 
-def _weight(table: Mapping[str, Any], owner: str, fail: Any) -> float:
-    weight = table.get("weight", 1)
+def _weight(table: Mapping[str, Any], owner: str, fail: Any, *, key: str = "weight") -> float:
+    weight = table.get(key, 1)
     if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
         raise fail(f"{owner}: weight must be a number >= 0")
     return float(weight)

@@ -40,6 +40,7 @@ BUILTIN_MODULES = (
     "auditor.checks.lint",
     "auditor.checks.packaging",
     "auditor.checks.substance",
+    "auditor.checks.frameworks",
 )
 ENTRY_POINT_GROUP = "auditor.checks"
 

@@ -12,7 +12,7 @@ SCHEMA_VERSION = 1
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
     outcome = finding.outcome
-    return {
+    data: dict[str, Any] = {
         "rule": finding.rule,
         "title": finding.title,
         "category": finding.category,
@@ -24,6 +24,9 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "why": finding.why,
         "fix": finding.fix,
     }
+    if finding.exempt is not None:
+        data["exempt"] = finding.exempt
+    return data
 
 
 def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
