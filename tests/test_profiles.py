@@ -911,14 +911,16 @@ def scores(
 
 def test_every_role_has_a_profile_that_extends_the_default() -> None:
     assert profile_names() == ["default", "automation", "backend", "data", "devops", "ml", "qa"]
-    for pack in load_profiles():
+    default, *roles = load_profiles()
+    assert default.description and not default.match
+    for pack in roles:
         assert pack.description
-        if pack.name != "default":
-            assert pack.extends == "default"
-            assert pack.match
-            assert pack.source == f"rules/{pack.name}.toml"
-            role_rules = [r for r in pack.rules if r not in load_profiles()[0].rules]
-            assert len(role_rules) >= 4, pack.name
+        assert pack.extends == "default"
+        assert pack.match
+        assert pack.source == f"rules/{pack.name}.toml"
+        role_rules = [r for r in pack.rules if r not in default.rules]
+        assert len(role_rules) >= 4, pack.name
+        assert {pack.rules[r].category for r in role_rules} == {role_rules[0][:-3]}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -1062,3 +1064,65 @@ def test_a_profile_set_in_the_settings_file_is_used(
     assert json.loads(capsys.readouterr().out)["profile"] == "qa"
     assert main(["audit", str(role_repos["qa"]), "-f", "json", "--rules", "default"]) == 0
     assert json.loads(capsys.readouterr().out)["profile"] == "default"
+
+
+def test_the_stack_is_read_from_file_names_at_any_depth(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "mixed",
+        {
+            "infra/prod/main.tf": 'resource "x" "y" {}\n',
+            "deploy/Dockerfile.dev": "FROM python:3.12\n",
+            "charts/app/Chart.yaml": "name: app\n",
+            "rag/retrieval.py": "x = 1\n",
+            "notebooks/.ipynb_checkpoints/draft-checkpoint.ipynb": "{}",
+            "tests/test_db.py": "import sqlalchemy\n",
+        },
+    )
+
+    stack = technologies(Snapshot.open(repo.path))
+
+    assert stack.names("iac") == ["Terraform"]
+    assert stack.names("docker") == ["Dockerfile"]
+    assert stack.names("kubernetes") == ["Helm"]
+    assert not stack.of("evaluation")  # retrieval.py is not an evaluation script
+    assert not stack.of("notebook")  # checkpoints are not the candidate's notebooks
+    assert not stack.of("orm")  # a database fixture in a test does not make a back-end
+
+
+def notebook(counts: list[int | None], outputs: bool) -> str:
+    cells = [
+        {
+            "cell_type": "code",
+            "execution_count": count,
+            "metadata": {},
+            "source": [f"x = {index}"],
+            "outputs": [{"output_type": "stream", "name": "stdout", "text": ["1"]}]
+            if outputs
+            else [],
+        }
+        for index, count in enumerate(counts)
+    ]
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells})
+
+
+def test_notebook_rules_judge_outputs_and_order(
+    tmp_path: Path, profiles: dict[str, RulePack]
+) -> None:
+    repo = make_repo(
+        tmp_path / "notebooks",
+        {
+            "clean.ipynb": notebook([1, 2, 3], outputs=True),
+            "jumbled.ipynb": notebook([3, 1, 7], outputs=True),
+            "cleared.ipynb": notebook([None, None], outputs=False),
+            "broken.ipynb": "{not json",
+        },
+    )
+    card = audit(Snapshot.open(repo.path), profiles["data"])
+    found = {f.rule: f.outcome for f in card.findings}
+
+    assert found["DAT005"].score == 1.0  # 2 of 3 show results, above min_fraction 0.5
+    assert "2 of 3 notebooks show their results" in found["DAT005"].message
+    assert "cleared.ipynb" in found["DAT005"].message
+    assert "broken.ipynb (not valid JSON" in found["DAT005"].message
+    assert found["DAT006"].score == 0.5
+    assert found["DAT006"].evidence[0].path == "jumbled.ipynb"

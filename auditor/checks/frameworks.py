@@ -364,7 +364,18 @@ for _technology in CATALOGUE:  # a typo in the catalogue must fail at import, no
     assert _technology.kind in KINDS, _technology
     assert _technology.where in (SOURCE, TESTS, ANYWHERE), _technology
 
-_FILE_PATTERNS = tuple((t, re.compile(t.files)) for t in CATALOGUE if t.files is not None)
+
+def _path_pattern(pattern: str) -> str:
+    # Paths are searched with a leading slash, so a component boundary is the literal "/",
+    # which the regular expression engine scans for far faster than "(?:^|/)".
+    return pattern.replace("(?:^|/)", "/")
+
+
+_FILE_PATTERNS = tuple(
+    (t, re.compile(_path_pattern(t.files))) for t in CATALOGUE if t.files is not None
+)
+# One pass of a combined expression screens each path; only a hit is matched one by one.
+_ANY_FILE = re.compile("|".join(f"(?:{_path_pattern(t.files or '')})" for t, _ in _FILE_PATTERNS))
 _CI_PATTERNS = tuple((t, re.compile(t.ci, re.IGNORECASE)) for t in CATALOGUE if t.ci is not None)
 _CRON = re.compile(r"^\s*-?\s*cron\s*:", re.MULTILINE)
 _IGNORED_FOLDERS = (".ipynb_checkpoints",)
@@ -442,7 +453,9 @@ def technologies(snapshot: Snapshot) -> Stack:
     for path in sorted(snapshot.files):
         if is_vendored(path) or any(part in _IGNORED_FOLDERS for part in path.split("/")):
             continue
-        lower = path.lower()
+        lower = "/" + path.lower()
+        if not _ANY_FILE.search(lower):
+            continue
         for technology, pattern in _FILE_PATTERNS:
             if pattern.search(lower):
                 add(technology, Evidence(path, None, technology.name))
@@ -455,7 +468,7 @@ def technologies(snapshot: Snapshot) -> Stack:
                 )
     _scheduled_workflows(snapshot, [f.path for f in setup.files], add)
     for module in snapshot.python_modules:
-        if module.is_test or module.tree is None:
+        if module.is_test or not module.parsed:
             continue
         route = next(_routes(module), None)
         if route is not None:
