@@ -295,6 +295,11 @@ def list_profiles() -> int:
     return EXIT_OK
 
 
+from auditor.batch.cli import batch  # noqa: E402 - batch mode keeps its command beside it
+
+cli.add_command(batch)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code instead of exiting."""
     args = list(sys.argv[1:] if argv is None else argv)

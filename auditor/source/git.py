@@ -282,3 +282,100 @@ def _refuse_outside_alternates(path: Path, git_dir: Path) -> None:
                 f"{path}: the repository borrows objects from {target} "
                 "(objects/info/alternates); clone it without --shared or --reference to audit it"
             )
+
+
+#: The transports a clone or fetch may use: https and http, and ``file`` for tests and local
+#: mirrors. Every other one, ``ext`` (which runs a command) above all, stays forbidden.
+REMOTE_PROTOCOLS: tuple[tuple[str, str], ...] = (
+    ("protocol.allow", "never"),
+    ("protocol.https.allow", "always"),
+    ("protocol.http.allow", "always"),
+    ("protocol.file.allow", "always"),
+)
+
+
+class RemoteGit:
+    """Runs the few git commands that talk to a remote: ``ls-remote``, ``clone`` and ``fetch``.
+
+    The same neutralising options as :class:`Git`, with the transports narrowed to
+    :data:`REMOTE_PROTOCOLS`. A credential is an HTTP header scoped to one URL prefix
+    (``http.<prefix>.extraHeader``) handed to each git process through its environment
+    (``GIT_CONFIG_COUNT``): never in a URL, never on a command line other users can read,
+    never in a file. With a credential, redirects are refused so the header cannot follow one
+    to another host.
+    """
+
+    def __init__(
+        self, *, timeout: float = DEFAULT_TIMEOUT, header: tuple[str, str] | None = None
+    ) -> None:
+        self.timeout = timeout
+        self._env = git_environment()
+        self._config = [kv for kv in NEUTRAL_CONFIG if not kv[0].startswith("protocol.")]
+        self._config += REMOTE_PROTOCOLS
+        if header is not None:
+            prefix, value = header
+            self._env.update(
+                GIT_CONFIG_COUNT="1",
+                GIT_CONFIG_KEY_0=f"http.{prefix}.extraHeader",
+                GIT_CONFIG_VALUE_0=value,
+            )
+            self._config.append(("http.followRedirects", "false"))
+
+    def argv(self, *args: str) -> list[str]:
+        argv = ["git", "--no-pager", "--no-replace-objects"]
+        for key, value in self._config:
+            argv += ["-c", f"{key}={value}"]
+        return argv + list(args)
+
+    def run(self, *args: str, git_dir: Path | None = None, stdin: bytes | None = None) -> bytes:
+        """Run git (in ``git_dir`` when given) to completion and return its standard output."""
+        env = dict(self._env)
+        if git_dir is not None:
+            env["GIT_DIR"] = str(git_dir)
+        try:
+            proc = subprocess.run(
+                self.argv(*args),
+                env=env,
+                cwd=git_dir,
+                input=stdin,
+                stdin=None if stdin is not None else subprocess.DEVNULL,
+                capture_output=True,
+                timeout=self.timeout,
+                check=False,
+            )
+        except FileNotFoundError as exc:
+            raise GitError("git is not installed or not on PATH") from exc
+        except subprocess.TimeoutExpired as exc:
+            raise GitError(f"git {args[0]} took longer than {self.timeout:.0f}s") from exc
+        if proc.returncode != 0:
+            raise GitError(f"git {args[0]} failed: {_first_line(proc.stderr)}")
+        return proc.stdout
+
+
+def count_tree_entries(git: Git, treeish: str, limit: int) -> int:
+    """How many entries ``ls-tree -r`` lists under ``treeish``, counting no further than
+    ``limit + 1``: a tree crafted to expand into billions of paths is never listed in full."""
+    proc = subprocess.Popen(
+        git.argv("ls-tree", "-r", "-z", "--full-tree", treeish),
+        env=git_environment(git.git_dir),
+        cwd=git.git_dir,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    count = 0
+    try:
+        while count <= limit and (chunk := proc.stdout.read(1 << 16)):
+            count += chunk.count(b"\x00")
+    finally:
+        stopped_early = count > limit
+        if stopped_early:
+            proc.kill()
+        proc.stdout.close()
+        stderr = proc.stderr.read()
+        proc.stderr.close()
+        proc.wait(timeout=git.timeout)
+    if not stopped_early and proc.returncode != 0:
+        raise GitError(f"git ls-tree failed: {_first_line(stderr)}")
+    return count

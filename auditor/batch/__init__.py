@@ -1,0 +1,7 @@
+"""Batch mode: score many GitHub accounts unattended, resumably, side by side.
+
+``accounts`` reads accounts through PyGithub, ``clones`` keeps blobless clones in a cache,
+``jobs`` audits one repository (a pure function an executor can run anywhere), ``runner``
+drives the executor, ``store`` keeps everything in SQLite, ``scoring`` combines repositories
+into an account score, ``leaderboard`` writes the outputs and ``cli`` is the command.
+"""

@@ -1,0 +1,205 @@
+"""The account score: a candidate's repositories and account signals combined into one number.
+
+The formula and its weights are policy, in the rule pack's ``[account]`` table (documented in
+``rules/default.toml``); this module validates that table and does the arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime, timezone
+from typing import Any
+
+from auditor.errors import RulePackError
+from auditor.rulepack import RulePack
+
+
+@dataclass(frozen=True)
+class AccountPolicy:
+    """The ``[account]`` table of a rule pack, validated. Defaults match the default pack."""
+
+    top_weights: tuple[float, ...] = (0.7, 0.2, 0.1)
+    empty_slot_score: float = 0.0
+    quality_weight: float = 80.0
+    solid_weight: float = 8.0
+    solid_min_score: float = 70.0
+    solid_target: int = 3
+    contribution_weight: float = 7.0
+    contribution_target: int = 3
+    recency_weight: float = 5.0
+    recent_days: int = 180
+    stale_days: int = 730
+    demo_rule: str = "DOC007"
+
+    @classmethod
+    def from_pack(cls, pack: RulePack) -> AccountPolicy:
+        """The pack's policy; a bad ``[account]`` table is a :class:`RulePackError`."""
+        table: Mapping[str, Any] = pack.account
+
+        def fail(message: str) -> RulePackError:
+            return RulePackError(f"{pack.source}: [account] {message}")
+
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(table) - set(known))
+        if unknown:
+            raise fail(f"unknown key(s) {', '.join(unknown)} (known: {', '.join(known)})")
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            default = getattr(cls, key) if key != "top_weights" else cls.top_weights
+            if key == "top_weights":
+                if (
+                    not isinstance(value, list)
+                    or not value
+                    or not all(_number(v) and v >= 0 for v in value)
+                    or sum(value) <= 0
+                ):
+                    raise fail("top_weights must be a non-empty list of numbers >= 0, not all 0")
+                values[key] = tuple(float(v) for v in value)
+            elif key == "demo_rule":
+                if not isinstance(value, str):
+                    raise fail('demo_rule must be a rule id, or "" for none')
+                if value and value not in pack.rules:
+                    raise fail(f"demo_rule {value!r} is not a rule of this pack")
+                values[key] = value
+            elif isinstance(default, int):
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise fail(f"{key} must be a whole number >= 0")
+                values[key] = value
+            else:
+                if not _number(value) or value < 0:
+                    raise fail(f"{key} must be a number >= 0")
+                values[key] = float(value)
+        policy = cls(**values)
+        if policy.empty_slot_score > 100 or policy.solid_min_score > 100:
+            raise fail("scores are out of 100: empty_slot_score and solid_min_score <= 100")
+        if policy.stale_days < policy.recent_days:
+            raise fail("stale_days must not be below recent_days")
+        if policy.total_weight <= 0:
+            raise fail("the four component weights must not all be 0")
+        return policy
+
+    @property
+    def total_weight(self) -> float:
+        return (
+            self.quality_weight + self.solid_weight + self.contribution_weight + self.recency_weight
+        )
+
+
+@dataclass(frozen=True)
+class RepoScore:
+    """What the account score needs to know about one audited repository."""
+
+    name: str
+    score: float
+    categories: Mapping[str, float | None]
+    fork: bool = False
+
+
+@dataclass(frozen=True)
+class AccountScore:
+    """A candidate's score, its parts (each 0-100) and the repositories that carried it."""
+
+    score: float
+    grade: str
+    quality: float
+    solid: float
+    contributions: float
+    recency: float
+    carried_by: tuple[str, ...]
+    solid_projects: tuple[str, ...]
+    categories: Mapping[str, float | None]
+
+    def breakdown(self) -> dict[str, float]:
+        return {
+            "quality": self.quality,
+            "solid_projects": self.solid,
+            "contributions": self.contributions,
+            "recency": self.recency,
+        }
+
+
+def account_score(
+    repos: Sequence[RepoScore],
+    *,
+    merged_prs: int,
+    last_push: datetime | None,
+    policy: AccountPolicy,
+    pack: RulePack,
+    now: datetime | None = None,
+) -> AccountScore:
+    """Combine audited repositories and account signals as the ``[account]`` table says."""
+    ranked = sorted(repos, key=lambda r: (-r.score, r.name))
+    slots = list(policy.top_weights)
+    carried = ranked[: len(slots)]
+    slot_scores = [r.score for r in carried] + [policy.empty_slot_score] * (
+        len(slots) - len(carried)
+    )
+    quality = sum(w * s for w, s in zip(slots, slot_scores, strict=True)) / sum(slots)
+    solid_projects = tuple(
+        r.name for r in ranked if not r.fork and r.score >= policy.solid_min_score
+    )
+    solid = _fraction(len(solid_projects), policy.solid_target) * 100
+    contributions = _fraction(merged_prs, policy.contribution_target) * 100
+    recency = _recency(last_push, policy, now or datetime.now(timezone.utc)) * 100
+    total = (
+        policy.quality_weight * quality
+        + policy.solid_weight * solid
+        + policy.contribution_weight * contributions
+        + policy.recency_weight * recency
+    ) / policy.total_weight
+    score = round(min(100.0, max(0.0, total)), 1)
+    categories: dict[str, float | None] = {}
+    for category in pack.categories:
+        pairs = [
+            (r.categories.get(category), w)
+            for r, w in zip(carried, slots, strict=False)
+            if r.categories.get(category) is not None
+        ]
+        weight = sum(w for _, w in pairs)
+        categories[category] = (
+            round(sum(float(v or 0) * w for v, w in pairs) / weight, 1) if weight > 0 else None
+        )
+    return AccountScore(
+        score=score,
+        grade=pack.grade(score),
+        quality=round(quality, 1),
+        solid=round(solid, 1),
+        contributions=round(contributions, 1),
+        recency=round(recency, 1),
+        carried_by=tuple(r.name for r in carried),
+        solid_projects=solid_projects,
+        categories=categories,
+    )
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """An ISO-8601 time from GitHub, or None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _recency(last_push: datetime | None, policy: AccountPolicy, now: datetime) -> float:
+    if last_push is None:
+        return 0.0
+    days = (now - last_push).total_seconds() / 86400
+    if days <= policy.recent_days:
+        return 1.0
+    if days >= policy.stale_days:
+        return 0.0
+    return 1.0 - (days - policy.recent_days) / (policy.stale_days - policy.recent_days)
+
+
+def _fraction(count: int, target: int) -> float:
+    if target <= 0:
+        return 1.0
+    return min(1.0, count / target)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
