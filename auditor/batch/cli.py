@@ -214,10 +214,11 @@ def batch(
     finally:
         store.close()
     scored = sum(1 for c in board.candidates if c.score is not None)
-    resumed = " (resumed)" if report.resumed else ""
+    resumed = "resumed a run: " if report.resumed else ""
     click.echo(
-        f"auditor: scored {scored} of {len(board.candidates)} candidates in "
-        f"{report.seconds:.1f}s{resumed}; wrote {', '.join(str(p) for p in written)}",
+        f"auditor: {resumed}scored {scored} of {len(board.candidates)} candidates, "
+        f"{report.submitted} repositories checked in {report.seconds:.1f}s; "
+        f"wrote {', '.join(str(p) for p in written)}",
         err=True,
     )
     for candidate in board.failed[:MAX_LISTED_FAILURES]:

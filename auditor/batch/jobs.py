@@ -115,7 +115,7 @@ def run_repo(task: RepoTask) -> RepoResult:
 
     try:
         cache = CloneCache(
-            Path(task.cache_dir), RemoteGit(timeout=task.timeout, header=_header(task))
+            Path(task.cache_dir), RemoteGit(timeout=task.timeout, header=auth_header(task))
         )
         head = cache.remote_head(task.meta.clone_url)
         if head is None:
@@ -193,7 +193,7 @@ def _render_html(card: Scorecard) -> str | None:
     return render(card, "html")
 
 
-def _header(task: RepoTask) -> tuple[str, str] | None:
+def auth_header(task: RepoTask) -> tuple[str, str] | None:
     """The ``Authorization`` header for the token's host, when the clone URL is on it."""
     token = os.environ.get(task.token_env) if task.token_env else None
     if not token or not task.token_prefix or not task.meta.clone_url.startswith(task.token_prefix):
