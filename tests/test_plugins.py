@@ -166,3 +166,19 @@ def test_without_the_plugin_the_check_is_unknown(tmp_path: Path) -> None:
     assert result.stderr == (
         f"auditor: error: {pack}: rule DOC012: unknown check 'has_changelog'\n"
     )
+
+
+def test_a_plugin_that_fails_to_import_is_one_line_and_exit_two(
+    plugin_site: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken-site"
+    subprocess.run(["cp", "-r", str(plugin_site), str(broken)], check=True)
+    (broken / "auditor_changelog.py").write_text("raise ImportError('needs libfoo')\n")
+
+    result = run_auditor("rules", cwd=tmp_path, site=broken)
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        "auditor: error: check plugin 'changelog' (auditor-changelog) failed to load: "
+        "ImportError: needs libfoo\n"
+    )

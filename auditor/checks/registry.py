@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
 
+from auditor.errors import AuditorError
 from auditor.model import Outcome
 from auditor.source.snapshot import Snapshot
 
@@ -91,6 +92,10 @@ class Primitive:
         return None
 
 
+class PluginError(AuditorError):
+    """A third-party check plugin could not be imported or registered."""
+
+
 _PRIMITIVES: dict[str, Primitive] = {}
 _SIGNALS: dict[str, SignalFunction] = {}
 _loaded = False
@@ -134,7 +139,14 @@ def load_builtins() -> None:
     for module in BUILTIN_MODULES:
         importlib.import_module(module)
     for entry in entry_points(group=ENTRY_POINT_GROUP):
-        entry.load()
+        try:
+            entry.load()
+        except Exception as exc:  # a broken plugin is the user's input: one line, exit 2
+            where = getattr(entry.dist, "name", None) or entry.value
+            raise PluginError(
+                f"check plugin {entry.name!r} ({where}) failed to load: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
 
 
 def primitives() -> Mapping[str, Primitive]:
