@@ -1,7 +1,9 @@
 """Complexity: cyclomatic complexity, maintainability, function and file length.
 
-Everything comes from one fact, :func:`complexity_facts`, which runs radon once on each shared
-syntax tree of the code outside tests and vendored folders. The maintainability index is
+Everything comes from one fact, :func:`complexity_facts`, gathering one module summary,
+:func:`module_measures`, which runs radon on each module's tree where it is parsed (in a worker
+process for a large repository), for the code outside tests and vendored folders. The
+maintainability index is
 computed without radon's raw analysis (quadratic on long statements, and it re-parses):
 Halstead volume and cyclomatic complexity come from the shared tree, comment lines from the
 one tokenize pass, and logical lines and multi-line strings from one walk of the tree.
@@ -20,7 +22,7 @@ from radon.visitors import ComplexityVisitor
 
 from auditor.checks.registry import primitive, signal_group
 from auditor.model import Evidence, Outcome
-from auditor.source.python import PythonModule
+from auditor.source.python import ParsedModule, PythonModule, module_summary
 from auditor.source.snapshot import Snapshot, fact
 
 #: How many functions or modules a finding lists as evidence.
@@ -71,11 +73,10 @@ def complexity_facts(snapshot: Snapshot) -> ComplexityFacts:
     modules: list[ModuleMeasure] = []
     failures: list[str] = []
     for module in sources:
-        if module.tree is None:
+        if not module.parsed:
             continue  # a parse error: the python signal reports it
-        try:
-            measured = _measure(module, module.tree)
-        except Exception:  # noqa: BLE001 - radon failing on one file must not end the audit
+        measured = module_measures(module)
+        if measured is None:
             failures.append(module.path)
             continue
         functions.extend(measured[0])
@@ -83,10 +84,25 @@ def complexity_facts(snapshot: Snapshot) -> ComplexityFacts:
     return ComplexityFacts(sources, tuple(functions), tuple(modules), tuple(failures))
 
 
-def _measure(module: PythonModule, tree: ast.Module) -> tuple[list[FunctionMeasure], ModuleMeasure]:
+@module_summary
+def module_measures(
+    module: ParsedModule,
+) -> tuple[tuple[FunctionMeasure, ...], ModuleMeasure] | None:
+    """radon's measures of one non-test module; None when radon fails on it."""
+    if module.is_test:
+        return None
+    try:
+        return _measure(module, module.tree)
+    except Exception:  # noqa: BLE001 - radon failing on one file must not end the audit
+        return None
+
+
+def _measure(
+    module: ParsedModule, tree: ast.Module
+) -> tuple[tuple[FunctionMeasure, ...], ModuleMeasure]:
     visitor = ComplexityVisitor.from_ast(tree)
     shape = _Shape.of(tree)
-    functions = [
+    functions = tuple(
         FunctionMeasure(
             path=module.path,
             name=name,
@@ -95,7 +111,7 @@ def _measure(module: PythonModule, tree: ast.Module) -> tuple[list[FunctionMeasu
             length=shape.length(block.lineno, block.col_offset, block.endline),
         )
         for name, block in _radon_functions(visitor.functions, visitor.classes)
-    ]
+    )
     counts = module.counts
     # radon's MI takes logical lines and the percentage of comment lines (comments and
     # multi-line strings) among source lines that are not docstrings, as mi_visit does.

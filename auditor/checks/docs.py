@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from auditor import _toml
 from auditor.checks.registry import primitive, signal_group
 from auditor.model import Evidence, Outcome
-from auditor.source.python import PythonModule
+from auditor.source.python import ParsedModule, module_summary
 from auditor.source.readme import (
     README_NAMES,
     CodeBlock,
@@ -970,10 +970,17 @@ def environment_reads(snapshot: Snapshot) -> tuple[EnvironmentRead, ...]:
     """Every read of the environment in the application code (not tests or build scripts)."""
     reads: list[EnvironmentRead] = []
     for module in snapshot.python_modules:
-        if module.tree is None or module.is_test or _is_build_script(module.path):
-            continue
-        reads.extend(_EnvironmentScanner(module).scan())
+        if module.parsed:
+            reads.extend(environment_reads_in(module))
     return tuple(reads)
+
+
+@module_summary
+def environment_reads_in(module: ParsedModule) -> tuple[EnvironmentRead, ...]:
+    """The reads of the environment in one module (none in tests and build scripts)."""
+    if module.is_test or _is_build_script(module.path):
+        return ()
+    return tuple(_EnvironmentScanner(module).scan())
 
 
 def _is_build_script(path: str) -> bool:
@@ -984,7 +991,7 @@ def _is_build_script(path: str) -> bool:
 class _EnvironmentScanner:
     """The names a module binds to ``os``, ``os.environ``, ``os.getenv`` and friends."""
 
-    def __init__(self, module: PythonModule) -> None:
+    def __init__(self, module: ParsedModule) -> None:
         self.module = module
         self.os_names: set[str] = set()
         self.environ_names: set[str] = set()
@@ -994,8 +1001,7 @@ class _EnvironmentScanner:
         self.settings_bases: set[str] = {"BaseSettings"}
 
     def scan(self) -> Iterator[EnvironmentRead]:
-        assert self.module.tree is not None
-        nodes = list(ast.walk(self.module.tree))
+        nodes = self.module.nodes
         for node in nodes:
             if isinstance(node, ast.Import | ast.ImportFrom):
                 yield from self._imports(node)

@@ -1,8 +1,8 @@
 """Lint and style: ruff violations, formatting, type hints and docstrings on the public API.
 
 ruff runs through :mod:`auditor.source.ruff` (once per rule selection per snapshot, on the
-files committed at HEAD); type hints and docstrings come from the shared syntax trees, in
-one walk per module shared by both rules through :func:`public_api`.
+files committed at HEAD); type hints and docstrings come from one module summary per syntax
+tree, :func:`public_definitions_in`, shared by both rules through :func:`public_api`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 from auditor.checks.registry import primitive, signal_group
 from auditor.model import Evidence, Outcome
 from auditor.source import ruff
-from auditor.source.python import PythonModule
+from auditor.source.python import ParsedModule, module_summary
 from auditor.source.snapshot import Snapshot, fact
 
 if sys.version_info >= (3, 11):
@@ -232,13 +232,20 @@ def public_api(snapshot: Snapshot) -> tuple[PublicDefinition, ...]:
     """
     found: list[PublicDefinition] = []
     for module in snapshot.python_modules:
-        if module.is_test or module.tree is None:
-            continue
-        found.extend(_public_definitions(module, module.tree))
+        if module.parsed:
+            found.extend(public_definitions_in(module))
     return tuple(sorted(found, key=lambda d: (d.path, d.line)))
 
 
-def _public_definitions(module: PythonModule, tree: ast.Module) -> Iterator[PublicDefinition]:
+@module_summary
+def public_definitions_in(module: ParsedModule) -> tuple[PublicDefinition, ...]:
+    """The public definitions of one module (none in tests)."""
+    if module.is_test:
+        return ()
+    return tuple(_public_definitions(module, module.tree))
+
+
+def _public_definitions(module: ParsedModule, tree: ast.Module) -> Iterator[PublicDefinition]:
     if not module.path.rsplit("/", 1)[-1].startswith("_"):
         yield PublicDefinition(
             module.path, 1, "module", module.path, ast.get_docstring(tree) is not None, True

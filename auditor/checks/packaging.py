@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from auditor.checks.ci import ci_setup
 from auditor.checks.registry import primitive
 from auditor.model import Evidence, Outcome
+from auditor.source.python import ParsedModule, module_summary
 from auditor.source.readme import readme
 from auditor.source.snapshot import Snapshot, fact, is_vendored
 
@@ -470,14 +471,20 @@ def main_entry_points(snapshot: Snapshot) -> tuple[EntryPoint, ...]:
             continue
         if PurePosixPath(module.path).name == "__main__.py":
             found.append(EntryPoint("__main__.py", module.path, module.path, None))
-        elif module.tree is not None:
-            for node in module.tree.body:
-                if _is_main_guard(node):
-                    found.append(
-                        EntryPoint("__main__ block", module.path, module.path, node.lineno)
-                    )
-                    break
+        elif module.parsed:
+            line = main_guard_line(module)
+            if line is not None:
+                found.append(EntryPoint("__main__ block", module.path, module.path, line))
     return tuple(found)
+
+
+@module_summary
+def main_guard_line(module: ParsedModule) -> int | None:
+    """The line of a module's top-level ``if __name__ == "__main__":`` block, if any."""
+    for node in module.tree.body:
+        if _is_main_guard(node):
+            return node.lineno
+    return None
 
 
 # ----------------------------------------------------------------------------- primitives

@@ -1,8 +1,9 @@
 """Substance: is this real work (data, interfaces, error handling, size) or a tutorial clone?
 
-Everything comes from the shared syntax trees and the file index: imports are collected once
-per module (:func:`module_imports`) and shared by the rules that need them. Test code is left
-out: a database fixture in a test does not make the project store data.
+Everything comes from module summaries (computed on each syntax tree where it is parsed) and
+the file index: imports are collected once per module (:func:`module_imports`) and shared by
+the rules that need them. Test code is left out: a database fixture in a test does not make
+the project store data.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import PurePosixPath
 from auditor.checks.packaging import console_scripts, main_entry_points
 from auditor.checks.registry import primitive
 from auditor.model import Evidence, Outcome
-from auditor.source.python import PythonModule
+from auditor.source.python import ParsedModule, PythonModule, module_summary
 from auditor.source.readme import readme
 from auditor.source.snapshot import Snapshot, fact, is_vendored
 
@@ -47,23 +48,24 @@ class Import:
 @fact
 def module_imports(snapshot: Snapshot) -> dict[str, tuple[Import, ...]]:
     """The absolute imports of every parsed Python module, by path (one walk per tree)."""
-    found: dict[str, tuple[Import, ...]] = {}
-    for module in snapshot.python_modules:
-        if module.tree is None:
-            continue
-        imports: list[Import] = []
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.Import):
-                imports.extend(Import(alias.name, node.lineno) for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                imports.append(Import(node.module, node.lineno))
-        found[module.path] = tuple(imports)
-    return found
+    return {m.path: imports_in(m) for m in snapshot.python_modules if m.parsed}
+
+
+@module_summary
+def imports_in(module: ParsedModule) -> tuple[Import, ...]:
+    """The absolute imports of one module, in the order :func:`ast.walk` meets them."""
+    imports: list[Import] = []
+    for node in module.nodes:
+        if isinstance(node, ast.Import):
+            imports.extend(Import(alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            imports.append(Import(node.module, node.lineno))
+    return tuple(imports)
 
 
 def source_modules(snapshot: Snapshot) -> list[PythonModule]:
     """Parsed Python modules that are not tests."""
-    return [m for m in snapshot.python_modules if not m.is_test and m.tree is not None]
+    return [m for m in snapshot.python_modules if not m.is_test and m.parsed]
 
 
 def imports_of(
@@ -368,8 +370,17 @@ _ROUTE_CALLS |= {"add_api_websocket_route", "add_resource"}
 
 def _routes(module: PythonModule) -> Iterator[Evidence]:
     """Web routes: ``@app.get("/x")``, ``@bp.route(…)``, ``add_url_rule("/x")``, urlpatterns."""
-    assert module.tree is not None
-    for node in ast.walk(module.tree):
+    return iter(routes_in(module))
+
+
+@module_summary
+def routes_in(module: ParsedModule) -> tuple[Evidence, ...]:
+    """The web routes of one module."""
+    return tuple(_find_routes(module))
+
+
+def _find_routes(module: ParsedModule) -> Iterator[Evidence]:
+    for node in module.nodes:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             for decorator in node.decorator_list:
                 if _is_route(decorator, _ROUTE_METHODS):
@@ -540,31 +551,51 @@ def error_handling_facts(snapshot: Snapshot) -> ErrorHandlingFacts:
     library = 0
     imports = module_imports(snapshot)
     for module in source_modules(snapshot):
-        assert module.tree is not None
         logs = any(i.matches(LOGGING_MODULES) for i in imports.get(module.path, ()))
         cli = is_cli_module(snapshot, module)
         if not cli:
             library += 1
-        first_log: int | None = None
-        first_print: int | None = None
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.ExceptHandler):
-                handlers += 1
-                kind = _bad_handler(node)
-                if kind is not None:
-                    bad.append(BadHandler(module.path, node.lineno, kind))
-            elif isinstance(node, ast.Call):
-                func = node.func
-                if isinstance(func, ast.Name) and func.id == "print":
-                    first_print = min(first_print or node.lineno, node.lineno)
-                elif logs and isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS:
-                    first_log = min(first_log or node.lineno, node.lineno)
-        if first_log is not None:
-            logging.append(Evidence(module.path, first_log, "logs"))
-        if first_print is not None and not cli:
-            printing.append(Evidence(module.path, first_print, "print() in library code"))
+        found = handling_in(module)
+        handlers += found.handlers
+        bad.extend(found.bad)
+        if logs and found.first_log_call is not None:
+            logging.append(Evidence(module.path, found.first_log_call, "logs"))
+        if found.first_print is not None and not cli:
+            printing.append(Evidence(module.path, found.first_print, "print() in library code"))
     bad.sort(key=lambda b: (b.path, b.line))
     return ErrorHandlingFacts(handlers, tuple(bad), tuple(logging), library, tuple(printing))
+
+
+@dataclass(frozen=True)
+class ModuleHandling:
+    """One module's exception handlers, and its first print() and logger-like call."""
+
+    handlers: int
+    bad: tuple[BadHandler, ...]
+    first_print: int | None
+    first_log_call: int | None  # a ``.info(…)``-like call: logging if the module imports it
+
+
+@module_summary
+def handling_in(module: ParsedModule) -> ModuleHandling:
+    """Exception handlers, print() and logger calls of one module, in one pass over its nodes."""
+    handlers = 0
+    bad: list[BadHandler] = []
+    first_log: int | None = None
+    first_print: int | None = None
+    for node in module.nodes:
+        if isinstance(node, ast.ExceptHandler):
+            handlers += 1
+            kind = _bad_handler(node)
+            if kind is not None:
+                bad.append(BadHandler(module.path, node.lineno, kind))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "print":
+                first_print = min(first_print or node.lineno, node.lineno)
+            elif isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS:
+                first_log = min(first_log or node.lineno, node.lineno)
+    return ModuleHandling(handlers, tuple(bad), first_print, first_log)
 
 
 @primitive("error_handling")

@@ -1,7 +1,8 @@
 """Check primitives of the TST family: are there tests, and do they check anything?
 
-Every rule here reads one shared :func:`suite_inventory`, built from the snapshot's shared
-syntax trees (nothing is parsed again): the test functions pytest or unittest would collect,
+Every rule here reads one shared :func:`suite_inventory`, built from one module summary per
+test file, :func:`test_file_scan`, computed where the file is parsed (nothing is parsed again):
+the test functions pytest or unittest would collect,
 whether each is an empty stub, and whether each asserts something. Committed coverage data is
 read as data (Cobertura XML or coverage.py's SQLite file), never by running anything from the
 repository.
@@ -23,7 +24,7 @@ from typing import Any
 
 from auditor.checks.registry import primitive, signal_group
 from auditor.model import Evidence, Outcome
-from auditor.source.python import PythonModule
+from auditor.source.python import ParsedModule, PythonModule, module_summary
 from auditor.source.snapshot import Snapshot, fact, is_vendored
 
 #: Evidence lists are capped; the message always gives the full count.
@@ -129,29 +130,28 @@ class SuiteInventory:
 def suite_inventory(snapshot: Snapshot) -> SuiteInventory:
     """The shared inventory of test functions and line counts (one walk per test file)."""
     test_modules = [m for m in snapshot.python_modules if m.is_test]
-    parsed = [(m, m.tree) for m in test_modules if m.tree is not None]
-    testcase_names = _testcase_class_names(tree for _, tree in parsed)
-    scans = [_ModuleScan(module.path, tree, testcase_names) for module, tree in parsed]
+    scans = [scan for m in test_modules if m.parsed and (scan := test_file_scan(m)) is not None]
+    testcase_names = _testcase_class_names(scans)
     asserting = _asserting_helpers(scans)
     collected = tuple(
         CollectedTest(
             path=scan.path,
-            line=fn.node.lineno,
+            line=fn.line,
             name=fn.qualname,
-            style=fn.style,
-            empty=_is_stub(fn.node),
+            style=style,
+            empty=fn.empty,
             asserts=fn.asserts or bool(fn.calls & asserting),
         )
         for scan in scans
         for fn in scan.functions
-        if fn.style is not None
+        if (style := _test_style(scan, fn, testcase_names)) is not None
     )
     source_loc = sum(
         m.counts.code for m in snapshot.python_modules if not m.is_test and _expects_tests(m.path)
     )
     return SuiteInventory(
         test_files=tuple(m.path for m in test_modules),
-        unparsed_test_files=tuple(m.path for m in test_modules if m.tree is None),
+        unparsed_test_files=tuple(m.path for m in test_modules if not m.parsed),
         collected=collected,
         pytest_declaration=_pytest_declaration(snapshot, scans),
         test_loc=sum(m.counts.code for m in test_modules),
@@ -165,54 +165,118 @@ def _expects_tests(path: str) -> bool:
     return parts[-1] not in UNTESTED_FILES and not any(p in UNTESTED_DIRS for p in parts[:-1])
 
 
-@dataclass
-class _FunctionScan:
+@dataclass(frozen=True)
+class ScannedClass:
+    """A class of a test file, as far as deciding which runner collects its methods needs."""
+
+    name: str
+    bases: tuple[str, ...]  # the base classes' names
+    has_init: bool
+
+
+@dataclass(frozen=True)
+class ScannedFunction:
     """One function of a test file: what it checks directly and which names it calls."""
 
-    node: ast.FunctionDef | ast.AsyncFunctionDef
+    name: str
     qualname: str
-    style: str | None  # "pytest"/"unittest" for test functions, None for helpers
+    line: int
+    owner: ScannedClass | None  # the class it is a method of
+    fixture: bool
+    empty: bool  # only ``pass``, ``...`` or a docstring
     asserts: bool
     calls: frozenset[str]
 
 
-class _ModuleScan:
-    """The functions of one test file: which are tests, what each checks, what each calls."""
+@dataclass(frozen=True)
+class ScannedTestFile:
+    """The functions and classes of one test file (:func:`test_file_scan`)."""
 
-    def __init__(self, path: str, tree: ast.Module, testcase_names: frozenset[str]) -> None:
+    path: str
+    collectable: bool  # conftest.py holds fixtures, not tests
+    imports_pytest: bool
+    classes: tuple[tuple[str, tuple[str, ...]], ...]  # (name, base names) of every class
+    functions: tuple[ScannedFunction, ...]
+
+
+@module_summary
+def test_file_scan(module: ParsedModule) -> ScannedTestFile | None:
+    """One test file's functions and classes (None for code that is not a test)."""
+    if not module.is_test:
+        return None
+    scan = _ModuleScan(module.path, module.tree)
+    return ScannedTestFile(
+        path=module.path,
+        collectable=scan.collectable,
+        imports_pytest=scan.imports_pytest,
+        classes=tuple(_classes(module.tree)),
+        functions=tuple(scan.functions),
+    )
+
+
+def _test_style(
+    scan: ScannedTestFile, fn: ScannedFunction, testcase_names: frozenset[str]
+) -> str | None:
+    """Which runner collects a function as a test ("pytest", "unittest"), or None."""
+    if not scan.collectable or not fn.name.startswith("test") or fn.fixture:
+        return None
+    if fn.owner is None:
+        return "pytest"
+    return _class_style(fn.owner, testcase_names)
+
+
+def _class_style(owner: ScannedClass, testcase_names: frozenset[str]) -> str | None:
+    """Which runner collects the test methods of a class, or None when none does."""
+    if any(base in testcase_names for base in owner.bases):
+        return "unittest"
+    if owner.name.startswith("Test") and not owner.has_init:
+        return "pytest"
+    return None
+
+
+class _ModuleScan:
+    """The functions of one test file: where each is, what it checks, what it calls."""
+
+    def __init__(self, path: str, tree: ast.Module) -> None:
         self.path = path
         self.collectable = PurePosixPath(path).name != "conftest.py"
         self.pytest_aliases, self.pytest_names = _pytest_imports(tree)
         self.imports_pytest = bool(self.pytest_aliases or self.pytest_names)
-        self.functions: list[_FunctionScan] = []
-        self.testcase_names = testcase_names
-        self._scan_body(tree.body, prefix="", style=None)
+        self.functions: list[ScannedFunction] = []
+        self._scan_body(tree.body, prefix="", owner=None)
 
-    def _scan_body(self, body: Sequence[ast.stmt], prefix: str, style: str | None) -> None:
+    def _scan_body(self, body: Sequence[ast.stmt], prefix: str, owner: ScannedClass | None) -> None:
         for node in body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                self._add_function(node, prefix, style)
+                self._add_function(node, prefix, owner)
             elif isinstance(node, ast.ClassDef):
-                self._scan_body(node.body, f"{prefix}{node.name}.", self._class_style(node))
-
-    def _class_style(self, node: ast.ClassDef) -> str | None:
-        """Which runner collects the test methods of a class, or None when none does."""
-        if any(_base_name(base) in self.testcase_names for base in node.bases):
-            return "unittest"
-        has_init = any(isinstance(n, ast.FunctionDef) and n.name == "__init__" for n in node.body)
-        if node.name.startswith("Test") and not has_init:
-            return "pytest"
-        return None
+                has_init = any(
+                    isinstance(n, ast.FunctionDef) and n.name == "__init__" for n in node.body
+                )
+                scanned = ScannedClass(
+                    node.name, tuple(_base_name(base) for base in node.bases), has_init
+                )
+                self._scan_body(node.body, f"{prefix}{node.name}.", scanned)
 
     def _add_function(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef, prefix: str, class_style: str | None
+        self,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        prefix: str,
+        owner: ScannedClass | None,
     ) -> None:
-        is_method = bool(prefix)
-        style: str | None = None
-        if self.collectable and node.name.startswith("test") and not _is_fixture(node):
-            style = class_style if is_method else "pytest"
         asserts, calls = self._checks_in(node)
-        self.functions.append(_FunctionScan(node, prefix + node.name, style, asserts, calls))
+        self.functions.append(
+            ScannedFunction(
+                name=node.name,
+                qualname=prefix + node.name,
+                line=node.lineno,
+                owner=owner,
+                fixture=_is_fixture(node),
+                empty=_is_stub(node),
+                asserts=asserts,
+                calls=calls,
+            )
+        )
 
     def _checks_in(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef
@@ -268,15 +332,22 @@ def _named_like(name: str, prefixes: Sequence[str]) -> bool:
     return False
 
 
-def _testcase_class_names(trees: Iterable[ast.Module]) -> frozenset[str]:
-    """Names of unittest.TestCase classes: *TestCase bases and test-file classes deriving them."""
-    bases: dict[str, set[str]] = defaultdict(set)
-    pending: list[ast.stmt] = [node for tree in trees for node in _top_level(tree.body)]
-    while pending:  # classes at module level and nested in classes; function bodies skipped
+def _classes(tree: ast.Module) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(name, base names) of the classes at module level and nested in classes."""
+    pending: list[ast.stmt] = list(_top_level(tree.body))
+    while pending:  # function bodies skipped
         node = pending.pop()
         if isinstance(node, ast.ClassDef):
-            bases[node.name].update(_base_name(b) for b in node.bases)
+            yield node.name, tuple(_base_name(b) for b in node.bases)
             pending.extend(node.body)
+
+
+def _testcase_class_names(scans: Iterable[ScannedTestFile]) -> frozenset[str]:
+    """Names of unittest.TestCase classes: *TestCase bases and test-file classes deriving them."""
+    bases: dict[str, set[str]] = defaultdict(set)
+    for scan in scans:
+        for name, names in scan.classes:
+            bases[name].update(names)
     known = {name for base_names in bases.values() for name in base_names if name}
     known = {name for name in known if name.endswith("TestCase")}
     changed = True
@@ -355,13 +426,13 @@ def _top_level(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from _top_level(handler.body)
 
 
-def _asserting_helpers(scans: Sequence[_ModuleScan]) -> frozenset[str]:
+def _asserting_helpers(scans: Sequence[ScannedTestFile]) -> frozenset[str]:
     """Names of functions defined in test files that assert, directly or through each other."""
     calls_by_name: dict[str, set[str]] = defaultdict(set)
     asserting: set[str] = set()
     for scan in scans:
         for fn in scan.functions:
-            name = fn.node.name
+            name = fn.name
             calls_by_name[name] |= fn.calls
             if fn.asserts:
                 asserting.add(name)
@@ -376,7 +447,7 @@ def _asserting_helpers(scans: Sequence[_ModuleScan]) -> frozenset[str]:
 
 
 def _pytest_declaration(
-    snapshot: Snapshot, scans: Sequence[_ModuleScan]
+    snapshot: Snapshot, scans: Sequence[ScannedTestFile]
 ) -> PytestDeclaration | None:
     """The first place that shows pytest runs the tests: configuration, an import, a dependency."""
     for scan in scans:
@@ -729,7 +800,7 @@ def python_signals(snapshot: Snapshot) -> dict[str, Any]:
     return {
         "files": len(modules),
         "loc": sum(m.counts.code for m in modules),
-        "parse_errors": sum(1 for m in modules if m.tree is None),
+        "parse_errors": sum(1 for m in modules if not m.parsed),
     }
 
 

@@ -1,18 +1,42 @@
-"""Python modules parsed once: the shared syntax tree and line counts from one tokenize pass."""
+"""Python modules parsed once: line counts from one tokenize pass, per-module summaries from
+one walk of the syntax tree, computed where the tree is parsed.
+
+A syntax tree is expensive to build and more expensive to move between processes (unpickling
+one costs more than parsing the source again), so trees never travel. Checks that need a tree
+declare a *module summary* (:func:`module_summary`): a pure function of one parsed module
+returning small picklable data. Every registered summary runs right after the module is
+parsed, in the same process, and only the summaries come back. A large repository's modules
+are analysed in worker processes (:func:`analyse_modules`), never threads: CPython's parser
+is not safe in two threads while the garbage collector runs (gh-106905).
+
+``PythonModule.tree`` still gives the tree of one file (setup.py, noxfile.py): it is parsed
+again on first use, which is cheap for one file and wasteful for all of them.
+"""
 
 from __future__ import annotations
 
 import ast
+import importlib
 import io
+import multiprocessing
+import os
+import pickle
 import sys
 import threading
 import tokenize
 import warnings
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 # CPython's parser is not safe to run from two threads while the garbage collector runs
 # (gh-106905: "AST constructor recursion depth mismatch"); parsing is serialised.
 _PARSE_LOCK = threading.Lock()
+#: Below this much Python source, worker processes cost more than they save.
+PARALLEL_MIN_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -27,15 +51,114 @@ class LineCounts:
 
 
 @dataclass(frozen=True)
-class PythonModule:
-    """One Python file at HEAD: its text, its syntax tree (or why there is none), its lines."""
+class ParsedModule:
+    """What a module summary sees: one module's tree and the nodes of one walk of it."""
 
     path: str
     text: str
-    tree: ast.Module | None
-    error: str | None
+    tree: ast.Module
+    nodes: Sequence[ast.AST]  # every node, in :func:`ast.walk` order
+    is_test: bool
+    counts: LineCounts
+
+
+class ModuleSummary(Generic[T]):
+    """A fact about one module, computed from its tree (see :func:`module_summary`).
+
+    Call it with a :class:`PythonModule` to get the module's value; a summary that raised
+    raises the same exception again.
+    """
+
+    def __init__(self, compute: Callable[[ParsedModule], T]) -> None:
+        self.compute = compute
+        self.key = f"{compute.__module__}:{compute.__qualname__}"
+        self.__doc__ = compute.__doc__
+        self.__name__ = compute.__name__
+
+    def __call__(self, module: PythonModule) -> T:
+        return module.summary(self)
+
+    def __repr__(self) -> str:
+        return f"<module summary {self.key}>"
+
+
+_SUMMARIES: dict[str, ModuleSummary[Any]] = {}
+
+
+def module_summary(compute: Callable[[ParsedModule], T]) -> ModuleSummary[T]:
+    """Register a pure function of one parsed module, run wherever the module is parsed.
+
+    The function must be defined at the top level of a module (workers find it by name) and
+    return picklable data. It runs once per parsed module, tests included; modules Python
+    cannot parse have no summaries (check :attr:`PythonModule.parsed` first).
+    """
+    summary = ModuleSummary(compute)
+    _SUMMARIES[summary.key] = summary
+    return summary
+
+
+def registered_summaries() -> tuple[ModuleSummary[Any], ...]:
+    return tuple(_SUMMARIES.values())
+
+
+@dataclass(frozen=True)
+class _Raised:
+    """A summary that raised: the exception is raised again when the summary is read."""
+
+    exc: Exception
+
+
+@dataclass(frozen=True, eq=False)
+class PythonModule:
+    """One Python file at HEAD: its text, why it does not parse (if so), its lines, and the
+    summaries of its tree."""
+
+    path: str
+    text: str
+    error: str | None  # None when the module parsed
     counts: LineCounts
     is_test: bool
+    max_depth: int = 400
+    summaries: dict[str, Any] = field(default_factory=dict, repr=False)
+    _tree: list[ast.Module] = field(default_factory=list, repr=False)
+
+    @property
+    def parsed(self) -> bool:
+        """Whether Python parsed the module (within the depth bound)."""
+        return self.error is None
+
+    @property
+    def tree(self) -> ast.Module | None:
+        """The syntax tree (parsed again on first use), or None when the module does not parse.
+
+        Prefer a :func:`module_summary`: reading the tree of every module parses each twice.
+        """
+        if self.error is not None:
+            return None
+        if not self._tree:
+            tree = _parse(self.text, self.path)
+            if not self._tree:
+                self._tree.append(tree)
+        return self._tree[0]
+
+    def summary(self, summary: ModuleSummary[T]) -> T:
+        """The value of one summary for this module (computed now if it is registered late)."""
+        if self.error is not None:
+            raise ValueError(f"{self.path} does not parse: it has no {summary.__name__}")
+        value = self.summaries.get(summary.key, _MISSING)
+        if value is _MISSING:
+            tree = self.tree
+            assert tree is not None
+            nodes, _, _ = _walk(tree, sys.maxsize)
+            parsed = ParsedModule(self.path, self.text, tree, nodes, self.is_test, self.counts)
+            value = _run_summary(summary, parsed)
+            self.summaries[summary.key] = value
+        if isinstance(value, _Raised):
+            raise value.exc
+        return value  # type: ignore[no-any-return]
+
+
+_MISSING: Any = object()
 
 
 def is_test_path(path: str) -> bool:
@@ -47,38 +170,114 @@ def is_test_path(path: str) -> bool:
     return any(part in ("tests", "test", "testing") for part in parts[:-1])
 
 
-def parse_module(path: str, text: str, *, max_depth: int) -> PythonModule:
-    """Parse one file; a file Python cannot parse gets ``tree=None`` and an error, no raise."""
-    tree: ast.Module | None = None
-    error: str | None = None
-    docstring_lines = 0
+# ------------------------------------------------------------------------------ one module
+
+
+def analyse_module(
+    path: str,
+    text: str,
+    *,
+    max_depth: int,
+    summaries: Sequence[ModuleSummary[Any]] | None = None,
+) -> PythonModule:
+    """Parse one file, count its lines and run the summaries on its tree.
+
+    A file Python cannot parse (or nested deeper than ``max_depth``) gets an ``error`` and no
+    summaries; nothing raises. The tree is not kept.
+    """
+    if summaries is None:
+        summaries = registered_summaries()
+    is_test = is_test_path(path)
     try:
-        with _PARSE_LOCK, warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarnings from the audited code are not ours
-            tree = ast.parse(text, filename=path)
-        depth, docstring_lines = _shape(tree, max_depth)
-        if depth > max_depth:
-            tree, error = None, f"nested deeper than {max_depth} levels"
+        tree = _parse(text, path)
     except SyntaxError as exc:
         error = f"syntax error at line {exc.lineno}: {exc.msg}"
+        return _unparsed(path, text, error, is_test, max_depth)
     except (ValueError, MemoryError, RecursionError) as exc:
-        error = f"cannot parse: {type(exc).__name__}"
+        return _unparsed(path, text, f"cannot parse: {type(exc).__name__}", is_test, max_depth)
+    nodes, depth, docstring_lines = _walk(tree, max_depth)
+    if depth > max_depth:
+        docstring_lines = _docstring_lines_within(tree, max_depth)
+        error = f"nested deeper than {max_depth} levels"
+        return _unparsed(path, text, error, is_test, max_depth, docstring_lines)
+    counts = count_lines(text, docstring_lines)
+    parsed = ParsedModule(path, text, tree, nodes, is_test, counts)
     return PythonModule(
         path=path,
         text=text,
-        tree=tree,
-        error=error,
-        counts=count_lines(text, docstring_lines),
-        is_test=is_test_path(path),
+        error=None,
+        counts=counts,
+        is_test=is_test,
+        max_depth=max_depth,
+        summaries={s.key: _run_summary(s, parsed) for s in summaries},
     )
+
+
+def _unparsed(
+    path: str, text: str, error: str, is_test: bool, max_depth: int, docstring_lines: int = 0
+) -> PythonModule:
+    counts = count_lines(text, docstring_lines)
+    return PythonModule(path, text, error, counts, is_test, max_depth)
+
+
+def _parse(text: str, path: str) -> ast.Module:
+    with _PARSE_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarnings from the audited code are not ours
+        return ast.parse(text, filename=path)
+
+
+def _run_summary(summary: ModuleSummary[Any], module: ParsedModule) -> Any:
+    try:
+        return summary.compute(module)
+    except Exception as exc:  # noqa: BLE001 - kept, and raised where the summary is read
+        return _Raised(exc)
 
 
 _SCOPES = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def _shape(tree: ast.AST, limit: int) -> tuple[int, int]:
-    """One iterative walk: the tree's nesting depth (stopping past ``limit``, so a deep tree
-    cannot blow our stack) and the number of lines inside docstrings."""
+def _walk(tree: ast.Module, limit: int) -> tuple[list[ast.AST], int, int]:
+    """One breadth-first walk: every node in :func:`ast.walk` order, the tree's nesting depth
+    (stopping past ``limit``, so a deep tree cannot run long) and the lines in docstrings."""
+    nodes: list[ast.AST] = []
+    level: list[ast.AST] = [tree]
+    depth = docstring_lines = 0
+    AST = ast.AST
+    while level:
+        depth += 1
+        if depth > limit:
+            break
+        nodes.extend(level)
+        following: list[ast.AST] = []
+        append = following.append
+        for node in level:
+            if isinstance(node, _SCOPES) and node.body:
+                docstring_lines += _docstring_span(node.body[0])
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, AST):
+                    append(value)
+                elif isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, AST):
+                            append(item)
+        level = following
+    return nodes, depth, docstring_lines
+
+
+def _docstring_span(first: ast.stmt) -> int:
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        return (first.end_lineno or first.lineno) - first.lineno + 1
+    return 0
+
+
+def _docstring_lines_within(tree: ast.AST, limit: int) -> int:
+    """Docstring lines met by a depth-first walk that stops past ``limit`` (for a tree too
+    deep to analyse, whose line counts still report the docstrings seen before the bound)."""
     deepest = docstring_lines = 0
     stack: list[tuple[ast.AST, int]] = [(tree, 1)]
     while stack:
@@ -88,15 +287,9 @@ def _shape(tree: ast.AST, limit: int) -> tuple[int, int]:
             if deepest > limit:
                 break
         if isinstance(node, _SCOPES) and node.body:
-            first = node.body[0]
-            if (
-                isinstance(first, ast.Expr)
-                and isinstance(first.value, ast.Constant)
-                and isinstance(first.value.value, str)
-            ):
-                docstring_lines += (first.end_lineno or first.lineno) - first.lineno + 1
+            docstring_lines += _docstring_span(node.body[0])
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return deepest, docstring_lines
+    return docstring_lines
 
 
 def count_lines(text: str, docstring_lines: int = 0) -> LineCounts:
@@ -135,3 +328,188 @@ def recursion_headroom() -> None:
     """Give the parser room for deep but legitimate code without risking the interpreter."""
     if sys.getrecursionlimit() < 4000:
         sys.setrecursionlimit(4000)
+
+
+# ------------------------------------------------------------------------------ many modules
+
+
+class PendingModules:
+    """The analysis of many modules, under way in worker processes or waiting to run here."""
+
+    def __init__(
+        self,
+        sources: Sequence[tuple[str, str]],
+        *,
+        max_depth: int,
+        workers: int | None = None,
+    ) -> None:
+        self._sources = list(sources)
+        self._max_depth = max_depth
+        self._summaries = registered_summaries()
+        self._result: tuple[PythonModule, ...] | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._chunks: list[tuple[int, int]] = []
+        self._futures: list[Future[list[_Analysis]]] = []
+        count = _worker_count(workers, sum(len(text) for _, text in self._sources))
+        if count > 1:
+            self._start(count)
+
+    @property
+    def parallel(self) -> bool:
+        """Whether worker processes are analysing the modules."""
+        return self._pool is not None
+
+    def _start(self, count: int) -> None:
+        self._chunks = _chunks([len(text) for _, text in self._sources], count)
+        keys = tuple(s.key for s in self._summaries)
+        try:
+            self._pool = ProcessPoolExecutor(
+                max_workers=min(count, len(self._chunks)), mp_context=_pool_context()
+            )
+            self._futures = [
+                self._pool.submit(_analyse_chunk, self._sources[start:end], self._max_depth, keys)
+                for start, end in self._chunks
+            ]
+        except (OSError, RuntimeError, ValueError):  # no processes here: analyse in-process
+            self._shutdown()
+            self._futures = []
+
+    def result(self) -> tuple[PythonModule, ...]:
+        """Every module, in the order of the sources (waiting for the workers if need be)."""
+        if self._result is None:
+            if self._pool is None:
+                self._result = tuple(self._analyse_here(0, len(self._sources)))
+            else:
+                self._result = tuple(self._collect())
+        return self._result
+
+    def _collect(self) -> Iterator[PythonModule]:
+        try:
+            for (start, end), future in zip(self._chunks, self._futures, strict=True):
+                try:
+                    analyses = future.result()
+                except Exception:  # noqa: BLE001 - a lost worker: this chunk is done here
+                    yield from self._analyse_here(start, end)
+                    continue
+                for (path, text), analysis in zip(self._sources[start:end], analyses, strict=True):
+                    yield analysis.module(path, text, self._max_depth)
+        finally:
+            self._shutdown()
+
+    def _analyse_here(self, start: int, end: int) -> Iterator[PythonModule]:
+        recursion_headroom()
+        for path, text in self._sources[start:end]:
+            yield analyse_module(path, text, max_depth=self._max_depth, summaries=self._summaries)
+
+    def _shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def analyse_modules(
+    sources: Sequence[tuple[str, str]], *, max_depth: int, workers: int | None = None
+) -> tuple[PythonModule, ...]:
+    """Analyse many modules (path, text), in worker processes when that pays.
+
+    ``workers``: None decides from the machine and the amount of source; 1 analyses here,
+    in order; more forces a pool of that size. The result is the same either way.
+    """
+    return PendingModules(sources, max_depth=max_depth, workers=workers).result()
+
+
+def _worker_count(workers: int | None, total_bytes: int) -> int:
+    if workers is not None:
+        return max(1, workers)
+    from_env = os.environ.get("AUDITOR_WORKERS", "").strip()
+    if from_env.isdigit():
+        return max(1, int(from_env))
+    if total_bytes < PARALLEL_MIN_BYTES:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+def _chunks(sizes: Sequence[int], workers: int) -> list[tuple[int, int]]:
+    """Contiguous (start, end) ranges of roughly equal size, several per worker so that
+    a worker that finishes early takes more."""
+    total = sum(sizes)
+    target = max(32 << 10, total // (workers * 8) + 1)
+    chunks: list[tuple[int, int]] = []
+    start = filled = 0
+    for index, size in enumerate(sizes):
+        filled += size
+        if filled >= target:
+            chunks.append((start, index + 1))
+            start, filled = index + 1, 0
+    if start < len(sizes):
+        chunks.append((start, len(sizes)))
+    return chunks
+
+
+def _pool_context() -> multiprocessing.context.BaseContext | None:
+    """fork while this process has one thread (cheap, and safe then); otherwise forkserver
+    on POSIX (forking a process with threads can deadlock the child); the default elsewhere."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "darwin" or "fork" not in methods:
+        return None
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        modules = sorted({s.key.split(":", 1)[0] for s in _SUMMARIES.values()})
+        context.set_forkserver_preload([__name__, *modules])
+        return context
+    return None
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    """What a worker sends back for one module: everything but the text it was given."""
+
+    error: str | None
+    counts: LineCounts
+    summaries: dict[str, Any]
+
+    def module(self, path: str, text: str, max_depth: int) -> PythonModule:
+        return PythonModule(
+            path=path,
+            text=text,
+            error=self.error,
+            counts=self.counts,
+            is_test=is_test_path(path),
+            max_depth=max_depth,
+            summaries=self.summaries,
+        )
+
+
+def _analyse_chunk(
+    sources: Sequence[tuple[str, str]], max_depth: int, keys: Sequence[str]
+) -> list[_Analysis]:
+    """Run in a worker process: analyse some modules and return what the parent needs."""
+    recursion_headroom()
+    summaries = [_summary_by_key(key) for key in keys]
+    analyses = []
+    for path, text in sources:
+        module = analyse_module(path, text, max_depth=max_depth, summaries=summaries)
+        results = {key: _picklable(value) for key, value in module.summaries.items()}
+        analyses.append(_Analysis(module.error, module.counts, results))
+    return analyses
+
+
+def _summary_by_key(key: str) -> ModuleSummary[Any]:
+    if key not in _SUMMARIES:
+        importlib.import_module(key.split(":", 1)[0])  # a fresh worker: registers its summaries
+    return _SUMMARIES[key]
+
+
+def _picklable(value: Any) -> Any:
+    if isinstance(value, _Raised):
+        try:
+            pickle.dumps(value.exc)
+        except Exception:  # noqa: BLE001 - any exception type may refuse pickling
+            return _Raised(RuntimeError(f"{type(value.exc).__name__}: {value.exc}"))
+    return value

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 from auditor.errors import SourceError
 from auditor.source.git import Git, GitError, find_git_dir
 from auditor.source.history import History, read_history
-from auditor.source.python import PythonModule, parse_module, recursion_headroom
+from auditor.source.python import PendingModules, PythonModule, recursion_headroom
 
 T = TypeVar("T")
 
@@ -66,6 +66,9 @@ class Limits:
     max_commits: int = 100_000
     max_message_bytes: int = 8_192
     max_paths_per_commit: int = 10_000
+    #: Processes analysing the Python files: None decides from the machine and the amount of
+    #: code (``AUDITOR_WORKERS`` overrides); 1 analyses them in this process, in order.
+    workers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ class Snapshot:
     _texts: dict[str, str | None] | None = None
     _memo: dict[Callable[..., Any], Any] = field(default_factory=dict)
     _memo_lock: threading.RLock = field(default_factory=threading.RLock)
+    _fact_locks: dict[Callable[..., Any], threading.RLock] = field(default_factory=dict)
 
     # ----------------------------------------------------------------- construction
 
@@ -281,9 +285,22 @@ class Snapshot:
         return self.memo(_history)
 
     @property
+    def python_sources(self) -> tuple[tuple[str, str], ...]:
+        """(path, text) of every Python file outside vendored folders that could be read."""
+        return self.memo(_python_sources)
+
+    @property
     def python_modules(self) -> tuple[PythonModule, ...]:
         """Every Python file outside vendored folders, each parsed once."""
         return self.memo(_python_modules)
+
+    def start_python_analysis(self) -> None:
+        """Start analysing the Python files (in worker processes when that pays) so that other
+        work overlaps it; :attr:`python_modules` waits for the result.
+
+        Call it before starting threads: worker processes are then forked cheaply.
+        """
+        self.memo(_python_analysis)
 
     def files_matching(self, predicate: Callable[[FileEntry], bool]) -> Iterator[FileEntry]:
         return (entry for entry in self.files.values() if predicate(entry))
@@ -300,16 +317,26 @@ class Snapshot:
     # ----------------------------------------------------------------- memoised facts
 
     def memo(self, fn: Callable[[Snapshot], T]) -> T:
-        """``fn(self)`` computed once; an exception is remembered and raised again."""
-        with self._memo_lock:
-            if fn in self._memo:
-                value = self._memo[fn]
-            else:
-                try:
-                    value = fn(self)
-                except Exception as exc:  # noqa: BLE001 - remembered, re-raised below
-                    value = _Failed(exc)
-                self._memo[fn] = value
+        """``fn(self)`` computed once; an exception is remembered and raised again.
+
+        Each fact has its own lock, so threads compute different facts at once (the history
+        while the Python files are analysed). Facts depend on each other without cycles, so
+        the locks cannot deadlock.
+        """
+        try:
+            value = self._memo[fn]
+        except KeyError:
+            with self._memo_lock:
+                lock = self._fact_locks.setdefault(fn, threading.RLock())
+            with lock:
+                if fn in self._memo:
+                    value = self._memo[fn]
+                else:
+                    try:
+                        value = fn(self)
+                    except Exception as exc:  # noqa: BLE001 - remembered, re-raised below
+                        value = _Failed(exc)
+                    self._memo[fn] = value
         if isinstance(value, _Failed):
             raise value.exc
         return value  # type: ignore[no-any-return]
@@ -347,21 +374,32 @@ def _history(snapshot: Snapshot) -> History:
     return History(commits=commits, truncated=truncated, shallow=snapshot.shallow)
 
 
-def _python_modules(snapshot: Snapshot) -> tuple[PythonModule, ...]:
-    recursion_headroom()
+def _python_sources(snapshot: Snapshot) -> tuple[tuple[str, str], ...]:
     entries = [e for e in snapshot.files.values() if e.suffix == ".py" and not is_vendored(e.path)]
     if len(entries) > snapshot.limits.max_python_files:
         snapshot.notices.append(
             f"more than {snapshot.limits.max_python_files} Python files: the rest were not parsed"
         )
         entries = entries[: snapshot.limits.max_python_files]
-    modules = []
+    sources = []
     for entry in entries:
         text = snapshot.text(entry.path)
-        if text is None:
-            continue
-        modules.append(parse_module(entry.path, text, max_depth=snapshot.limits.max_ast_depth))
-    return tuple(modules)
+        if text is not None:
+            sources.append((entry.path, text))
+    return tuple(sources)
+
+
+def _python_analysis(snapshot: Snapshot) -> PendingModules:
+    recursion_headroom()
+    return PendingModules(
+        snapshot.python_sources,
+        max_depth=snapshot.limits.max_ast_depth,
+        workers=snapshot.limits.workers,
+    )
+
+
+def _python_modules(snapshot: Snapshot) -> tuple[PythonModule, ...]:
+    return snapshot.memo(_python_analysis).result()
 
 
 def _null_terminated(chunks: Iterator[bytes]) -> Iterator[bytes]:
