@@ -331,6 +331,7 @@ def _not_found() -> dict[str, str]:
 def _handler(standin: StandInGitHub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        wbufsize = 1 << 16  # one write per answer: no Nagle/delayed-ACK stall between parts
 
         def do_GET(self) -> None:
             status, headers, body = standin.answer(

@@ -221,13 +221,21 @@ def batch(
         f"wrote {', '.join(str(p) for p in written)}",
         err=True,
     )
-    for candidate in board.failed[:MAX_LISTED_FAILURES]:
+    unfinished = [c for c in board.failed if _unfinished(c.errors)]
+    failed = [c for c in board.failed if not _unfinished(c.errors)]
+    for candidate in failed[:MAX_LISTED_FAILURES]:
         for error in candidate.errors[:3]:
             click.echo(f"auditor: {_safe(candidate.login)}: {_safe(error)}", err=True)
-    if len(board.failed) > MAX_LISTED_FAILURES:
+    if len(failed) > MAX_LISTED_FAILURES:
         click.echo(
-            f"auditor: … and {len(board.failed) - MAX_LISTED_FAILURES} more candidates with "
+            f"auditor: … and {len(failed) - MAX_LISTED_FAILURES} more candidates with "
             "problems (see leaderboard.json)",
+            err=True,
+        )
+    if unfinished:
+        click.echo(
+            f"auditor: {len(unfinished)} candidates not finished: re-run the same command "
+            "to resume",
             err=True,
         )
     if report.message:
@@ -254,6 +262,13 @@ def _pack(profile: str | None, rules: str) -> tuple[str, RulePack]:
     pack = load_pack(rules)
     shipped = "/" not in rules and "\\" not in rules and not rules.endswith(".toml")
     return (rules if shipped else str(resolve_pack_path(rules).resolve())), pack
+
+
+def _unfinished(errors: tuple[str, ...]) -> bool:
+    """Whether a candidate's only problems are work the run stopped before doing."""
+    from auditor.batch.leaderboard import NOT_FINISHED, NOT_READ
+
+    return bool(errors) and all(e == NOT_READ or e.endswith(NOT_FINISHED) for e in errors)
 
 
 def _split_ids(values: tuple[str, ...]) -> tuple[str, ...]:

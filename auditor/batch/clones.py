@@ -149,8 +149,6 @@ class CloneCache:
         if missing:
             # What git does itself to fill a partial clone, but for all of HEAD at once.
             self.remote.run(
-                "-c",
-                "fetch.negotiationAlgorithm=noop",
                 "fetch",
                 "--quiet",
                 "--no-tags",
@@ -161,6 +159,7 @@ class CloneCache:
                 "origin",
                 git_dir=git.git_dir,
                 stdin=b"".join(oid + b"\n" for oid in missing),
+                config=[("fetch.negotiationAlgorithm", "noop")],
             )
         return len(missing)
 

@@ -12,6 +12,7 @@ The token never travels in a task: a task names the environment variable that ho
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -215,10 +216,18 @@ def _strip(message: str, task: RepoTask) -> str:
 
 def init_worker(parent_pid: int) -> None:
     """Set up a worker process: Ctrl-C is the parent's to handle, and a worker whose parent
-    died (``kill -9``) exits within a second instead of working on for nobody."""
+    died (``kill -9``) exits within a second instead of working on for nobody.
+
+    The worker leaves the terminal's process group, so a Ctrl-C reaches neither it nor the
+    git processes it runs (git installs its own signal handlers and would die mid-clone):
+    the parent lets running audits finish and store their results.
+    """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(os, "setsid"):
+        with contextlib.suppress(OSError):
+            os.setsid()
 
     def watch() -> None:
         while True:

@@ -129,6 +129,7 @@ class LiveProgress(Progress):
         if self._live is not None:
             self._live.stop()
             self._live = None
+            self._console.line()  # the last frame ends without one
 
     def _render(self) -> Any:
         from rich.console import Group

@@ -327,14 +327,22 @@ class RemoteGit:
             argv += ["-c", f"{key}={value}"]
         return argv + list(args)
 
-    def run(self, *args: str, git_dir: Path | None = None, stdin: bytes | None = None) -> bytes:
-        """Run git (in ``git_dir`` when given) to completion and return its standard output."""
+    def run(
+        self,
+        *args: str,
+        git_dir: Path | None = None,
+        stdin: bytes | None = None,
+        config: Sequence[tuple[str, str]] = (),
+    ) -> bytes:
+        """Run git (in ``git_dir`` when given, with extra ``-c`` settings) to completion and
+        return its standard output."""
         env = dict(self._env)
         if git_dir is not None:
             env["GIT_DIR"] = str(git_dir)
+        extra = [arg for key, value in config for arg in ("-c", f"{key}={value}")]
         try:
             proc = subprocess.run(
-                self.argv(*args),
+                self.argv(*extra, *args),
                 env=env,
                 cwd=git_dir,
                 input=stdin,
