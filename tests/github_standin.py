@@ -25,6 +25,7 @@ from tests.factory import RepoBuilder
 
 RATE_LIMIT = "rate-limit"  # a fault: 403 "API rate limit exceeded" until a reset
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
+DOCS = "https://docs.github.com/rest"
 
 
 @dataclass
@@ -139,7 +140,8 @@ class StandInGitHub:
                 },
             )
         if isinstance(fault, int):
-            return fault, headers, {"message": "Server Error"}
+            message = "Bad credentials" if fault == 401 else "Server Error"
+            return fault, headers, {"message": message, "documentation_url": DOCS}
         match = re.fullmatch(r"/api/v3/users/([^/]+)", parts.path)
         if match:
             user = self.users.get(match.group(1).lower())

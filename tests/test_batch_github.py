@@ -12,6 +12,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,12 +64,12 @@ def run_batch(standin: StandInGitHub, out: Path, *args: str) -> int:
     )
 
 
-def board_of(out: Path) -> dict[str, dict]:  # type: ignore[type-arg]
+def board_of(out: Path) -> dict[str, dict[str, Any]]:
     data = json.loads((out / "leaderboard.json").read_text("utf-8"))
     return {c["login"]: c for c in data["candidates"]}
 
 
-def repos_of(candidate: dict) -> dict[str, dict]:  # type: ignore[type-arg]
+def repos_of(candidate: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {r["name"]: r for r in candidate["repos"]}
 
 
@@ -100,6 +101,7 @@ def test_a_batch_ranks_explains_and_records_every_failure(
     standin.add_user(User("erin", "Erin", [Repo("ledger-copy", strong)]))
     standin.fail("/api/v3/users/bob", 502)
     standin.fail("/api/v3/users/erin", RATE_LIMIT)
+    standin.fail("/api/v3/search/issues", RATE_LIMIT)  # alice's, mid-account
     candidates = tmp_path / "candidates.csv"
     candidates.write_text(
         "name,github,applied\n"
@@ -151,7 +153,7 @@ def test_a_batch_ranks_explains_and_records_every_failure(
     assert "carol: GitHub has no account named 'carol'" in captured.err
 
     # API calls: at most four per candidate; the 403 and the 502 are the only extra ones.
-    assert len(standin.calls_for("alice")) == 3
+    assert len(standin.calls_for("alice")) == 4  # its rate-limited search, then the search
     assert len(standin.calls_for("carol")) == 1
     assert len(standin.calls_for("erin")) == 4  # the rate-limited call, then three
     assert len(standin.calls_for("bob")) == 4  # the 502, then three
@@ -292,3 +294,22 @@ def test_a_repository_with_too_many_files_is_skipped_before_it_is_read(
     assert not (clone / "objects/info/alternates").exists()
     listing = sorted(p.name for p in (clone / "objects/pack").glob("*.promisor"))
     assert len(listing) == 1  # the blobless clone only: HEAD's blobs were never fetched
+
+
+def test_a_rejected_token_stops_the_batch_with_one_line(
+    standin: StandInGitHub, token: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.add_user(User("jo", "Jo", []))
+    standin.fail("/api/v3/users/jo", 401)
+    out = tmp_path / "out"
+
+    assert run_batch(standin, out, "jo") == 2
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (
+        "auditor: error: GitHub rejected the token (401 Bad credentials): check the variable "
+        "it comes from (--token-env)"
+    )
+    assert token not in "\n".join(err)
+    with sqlite3.connect(out / "auditor.db") as db:
+        assert db.execute("SELECT status FROM runs").fetchall() == [("failed",)]

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,7 +76,7 @@ def audited(db_path: Path) -> list[tuple[int, str]]:
         return []  # the schema is not there yet
 
 
-def candidates(out: Path) -> list[dict]:  # type: ignore[type-arg]
+def candidates(out: Path) -> list[dict[str, Any]]:
     return json.loads((out / "leaderboard.json").read_text("utf-8"))["candidates"]
 
 

@@ -19,6 +19,7 @@ from auditor.batch.accounts import (
     web_host,
 )
 from auditor.batch.candidates import CandidateError, merge, parse_logins, read_candidates
+from auditor.batch.clones import safe_component
 from auditor.batch.enrich import enrich
 from auditor.batch.jobs import RepoTask, auth_header, pack_fingerprint
 from auditor.batch.leaderboard import build, csv_cell
@@ -257,6 +258,14 @@ def test_the_token_reaches_git_only_through_the_environment_for_its_host(
     assert "protocol.ext.allow" not in argv and "protocol.allow=never" in argv
     assert git._env["GIT_CONFIG_KEY_0"] == "http.https://github.com/.extraHeader"
     assert git._env["GIT_CONFIG_VALUE_0"] == header[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "component"),
+    [("calc", "calc"), (".github", "_github"), ("..", "_."), ("a/b", "a_b"), ("", "_")],
+)
+def test_names_from_github_become_safe_path_components(name: str, component: str) -> None:
+    assert safe_component(name) == component
 
 
 def test_a_huge_tree_is_counted_only_up_to_the_bound(tmp_path: Path) -> None:

@@ -48,9 +48,10 @@ def default_cache_dir() -> Path:
 
 
 def safe_component(text: str) -> str:
-    """A name fit for one path component: unsafe characters replaced, never ``.`` or ``..``."""
-    cleaned = _UNSAFE.sub("_", text)[:100].lstrip(".")
-    return cleaned or "_"
+    """A name fit for one path component: unsafe characters replaced, no leading dot (so
+    never ``.`` or ``..``; ``.github`` becomes ``_github``)."""
+    cleaned = _UNSAFE.sub("_", text)[:100]
+    return "_" + cleaned[1:] if cleaned.startswith(".") else cleaned or "_"
 
 
 class CloneCache:

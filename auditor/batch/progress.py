@@ -1,7 +1,7 @@
 """What a batch shows while it runs: per-candidate status, the overall count, rate-limit waits.
 
 :class:`LiveProgress` is a rich display for a terminal; :class:`LineProgress` writes one line
-per finished candidate and per notice, for logs; :class:`SilentProgress` shows nothing. Every
+per finished candidate and per notice, for logs; the base :class:`Progress` shows nothing. Every
 string from GitHub passes :func:`terminal_safe` before it is shown.
 """
 
@@ -52,9 +52,6 @@ class Progress:
 
     def close(self) -> None:
         """The batch is over."""
-
-
-SilentProgress = Progress
 
 
 class LineProgress(Progress):

@@ -49,13 +49,14 @@ from auditor.batch.jobs import ERROR, SKIPPED, RepoResult, RepoTask, init_worker
 from auditor.batch.leaderboard import candidate_entry
 from auditor.batch.progress import Progress
 from auditor.batch.scoring import AccountPolicy, parse_time
-from auditor.batch.store import PENDING, Store
+from auditor.batch.store import PENDING, Store, StoredCandidate
 from auditor.rulepack import RulePack
 
 ExecutorFactory = Callable[[int], Executor]
 FINISHED = "finished"
 STOPPED = "stopped"  # a rate limit would have needed more than --max-wait
 INTERRUPTED = "interrupted"  # Ctrl-C
+FAILED = "failed"  # an error ended the whole run (GitHub rejected the token)
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 
 
@@ -259,6 +260,9 @@ class BatchRunner:
             report.status = INTERRUPTED
             report.message = "interrupted: everything finished is stored; re-run to resume"
             self._interrupt(executor)
+        except BaseException:
+            report.status = FAILED  # left resumable: a re-run picks up where this one ended
+            raise
         finally:
             executor.shutdown(wait=report.status != INTERRUPTED, cancel_futures=True)
             self.store.finish_run(run_id, report.status)
@@ -269,10 +273,10 @@ class BatchRunner:
 
     # ----------------------------------------------------------------- accounts
 
-    def _account(self, candidate: Candidate, stored: Any) -> Account | None:
+    def _account(self, candidate: Candidate, stored: StoredCandidate | None) -> Account | None:
         login = candidate.login
         if stored is not None and stored.account is not None:
-            return stored.account  # type: ignore[no-any-return]
+            return stored.account
         if stored is not None and stored.error and stored.error_final:
             self.progress.update(login, states.FAILED, stored.error)
             return None

@@ -46,7 +46,7 @@ class AccountPolicy:
             raise fail(f"unknown key(s) {', '.join(unknown)} (known: {', '.join(known)})")
         values: dict[str, Any] = {}
         for key, value in table.items():
-            default = getattr(cls, key) if key != "top_weights" else cls.top_weights
+            default = getattr(cls, key)
             if key == "top_weights":
                 if (
                     not isinstance(value, list)
