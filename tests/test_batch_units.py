@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +20,7 @@ from auditor.batch.accounts import (
     web_host,
 )
 from auditor.batch.candidates import CandidateError, merge, parse_logins, read_candidates
-from auditor.batch.clones import safe_component
+from auditor.batch.clones import default_cache_dir, safe_component
 from auditor.batch.enrich import enrich
 from auditor.batch.jobs import RepoTask, auth_header, pack_fingerprint
 from auditor.batch.leaderboard import build, csv_cell
@@ -266,6 +267,17 @@ def test_the_token_reaches_git_only_through_the_environment_for_its_host(
 )
 def test_names_from_github_become_safe_path_components(name: str, component: str) -> None:
     assert safe_component(name) == component
+
+
+def test_clones_are_cached_in_the_user_cache_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("AUDITOR_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if sys.platform not in ("darwin", "win32"):
+        assert default_cache_dir() == tmp_path / "xdg" / "portfolio-auditor"
+    monkeypatch.setenv("AUDITOR_CACHE_DIR", str(tmp_path / "mine"))
+    assert default_cache_dir() == tmp_path / "mine"
 
 
 def test_a_huge_tree_is_counted_only_up_to_the_bound(tmp_path: Path) -> None:

@@ -36,8 +36,11 @@ class RepoRefused(Exception):
 
 
 def default_cache_dir() -> Path:
-    """The user cache directory: ``$XDG_CACHE_HOME`` (or ``~/.cache``), ``~/Library/Caches``
-    on macOS, ``%LOCALAPPDATA%`` on Windows; ``portfolio-auditor`` inside it."""
+    """``$AUDITOR_CACHE_DIR``, else ``portfolio-auditor`` in the user cache directory:
+    ``$XDG_CACHE_HOME`` (or ``~/.cache``), ``~/Library/Caches`` on macOS, ``%LOCALAPPDATA%``
+    on Windows."""
+    if os.environ.get("AUDITOR_CACHE_DIR"):
+        return Path(os.environ["AUDITOR_CACHE_DIR"]).expanduser()
     if sys.platform == "darwin":
         base = Path.home() / "Library" / "Caches"
     elif sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):

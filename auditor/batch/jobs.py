@@ -157,7 +157,8 @@ def _audit(task: RepoTask, clone: Path) -> Scorecard:
     from auditor.source.snapshot import Limits, Snapshot
 
     pack = _pack(task.pack_ref, task.pack_hash, task.select, task.ignore)
-    snapshot = Snapshot.open(clone, Limits(max_files=task.max_files))
+    # Batch mode runs repositories side by side: each audit stays in its own worker process.
+    snapshot = Snapshot.open(clone, Limits(max_files=task.max_files, workers=1))
     # A repository's own exemptions are never honoured in batch mode; the card says so.
     _, notices = exemptions(Settings(), snapshot, Path(task.cache_dir))
     card = audit(
