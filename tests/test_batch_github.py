@@ -278,18 +278,21 @@ def test_a_rate_limit_past_max_wait_stops_cleanly_and_the_rerun_resumes(
         assert db.execute("SELECT id, status FROM runs").fetchall() == [(1, "finished")]
 
 
-def test_a_repository_with_too_many_files_is_skipped_before_it_is_read(
+def test_too_many_files_or_none_at_all_is_a_skip_not_an_error(
     standin: StandInGitHub, token: str, tmp_path: Path
 ) -> None:
     many = make_repo(tmp_path / "many", {f"data/file_{n}.txt": f"{n}\n" for n in range(40)})
-    standin.add_user(User("ivy", "Ivy", [Repo("many", publish(many, tmp_path / "many.git"))]))
+    empty = make_repo(tmp_path / "empty").bare_clone(tmp_path / "empty.git")
+    repos = [Repo("many", publish(many, tmp_path / "many.git")), Repo("empty", empty.as_uri())]
+    standin.add_user(User("ivy", "Ivy", repos))
     out = tmp_path / "out"
 
     assert run_batch(standin, out, "ivy", "--max-files", "25") == 0
 
-    repo = board_of(out)["ivy"]["repos"][0]
-    assert repo["status"] == "skipped"
-    assert repo["reason"] == "too many files: more than 25 at HEAD"
+    skipped = repos_of(board_of(out)["ivy"])
+    assert skipped["many"]["status"] == skipped["empty"]["status"] == "skipped"
+    assert skipped["many"]["reason"] == "too many files: more than 25 at HEAD"
+    assert skipped["empty"]["reason"] == "empty repository: no commits"
     clone = tmp_path / "cache/clones/127.0.0.1/ivy/many.git"
     assert not (clone / "objects/info/alternates").exists()
     listing = sorted(p.name for p in (clone / "objects/pack").glob("*.promisor"))

@@ -99,7 +99,7 @@ class CloneCache:
             head = git.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
             sha = head.decode("ascii", "replace").strip()
             if not sha:
-                raise RepoRefused("the repository has no commits")
+                raise RepoRefused("empty repository: no commits")
             entries = count_tree_entries(git, sha, max_entries)
             if entries > max_entries:
                 raise RepoRefused(f"too many files: more than {max_entries:,} at HEAD")

@@ -118,11 +118,12 @@ def run_repo(task: RepoTask) -> RepoResult:
         cache = CloneCache(
             Path(task.cache_dir), RemoteGit(timeout=task.timeout, header=auth_header(task))
         )
-        head = cache.remote_head(task.meta.clone_url)
-        if head is None:
-            return result(SKIPPED, "empty repository: no commits")
-        if head in task.known_heads:
-            return result(REUSED, head=head)
+        if task.known_heads:  # one round trip decides whether the stored audit still holds
+            head = cache.remote_head(task.meta.clone_url)
+            if head is None:
+                return result(SKIPPED, "empty repository: no commits")
+            if head in task.known_heads:
+                return result(REUSED, head=head)
         clone, head = cache.sync(task.meta.clone_url, task.key, max_entries=task.max_files)
         card = _audit(task, clone)
     except RepoRefused as exc:
