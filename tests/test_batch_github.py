@@ -99,7 +99,7 @@ def test_a_batch_ranks_explains_and_records_every_failure(
         User("bob", None, [Repo("calc", weak), Repo("gone", (tmp_path / "nowhere.git").as_uri())])
     )
     standin.add_user(User("erin", "Erin", [Repo("ledger-copy", strong)]))
-    standin.fail("/api/v3/users/bob", 502)
+    standin.fail("/api/v3/users/bob", 502, 502)  # retried with backoff
     standin.fail("/api/v3/users/erin", RATE_LIMIT)
     standin.fail("/api/v3/search/issues", RATE_LIMIT)  # alice's, mid-account
     candidates = tmp_path / "candidates.csv"
@@ -152,11 +152,11 @@ def test_a_batch_ranks_explains_and_records_every_failure(
     assert "GitHub rate limit: waiting until" in captured.err
     assert "carol: GitHub has no account named 'carol'" in captured.err
 
-    # API calls: at most four per candidate; the 403 and the 502 are the only extra ones.
+    # API calls: three per candidate, plus the answers that had to be retried.
     assert len(standin.calls_for("alice")) == 4  # its rate-limited search, then the search
     assert len(standin.calls_for("carol")) == 1
     assert len(standin.calls_for("erin")) == 4  # the rate-limited call, then three
-    assert len(standin.calls_for("bob")) == 4  # the 502, then three
+    assert len(standin.calls_for("bob")) == 5  # two 502s, then three
     # The token was sent with every call, and is written nowhere.
     assert standin.requests and all(r.authorization == f"token {token}" for r in standin.requests)
     assert token not in captured.out + captured.err
