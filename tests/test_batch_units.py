@@ -119,6 +119,8 @@ def test_a_few_strong_projects_beat_many_shallow_ones(pack: RulePack) -> None:
     many_shallow = score(pack, [45] * 30)
     one_strong = score(pack, [92])
     assert few_strong > one_strong > many_shallow
+    # One excellent project alone is a fair C, not a failure: the empty slots count as 50.
+    assert 65 <= one_strong < 75
     # Adding a repository never lowers the score; shallow ones beyond the best do nothing.
     assert score(pack, [92, 20]) >= one_strong
     assert score(pack, [92, 90, 88, 10, 10, 10]) == few_strong
@@ -139,9 +141,10 @@ def test_the_formula_is_the_one_documented_in_the_pack(pack: RulePack) -> None:
         policy=policy,
         pack=pack,
     )
-    quality = (0.7 * 90 + 0.2 * 50 + 0.1 * 0) / 1.0
+    # b's 50 and the empty third slot both count as empty_slot_score (50).
+    quality = (0.7 * 90 + 0.2 * 50 + 0.1 * 50) / 1.0
     solid, contributions = 100 / 3, 100 / 3
-    expected = (80 * quality + 8 * solid + 7 * contributions + 5 * 0) / 100
+    expected = (85 * quality + 5 * solid + 5 * contributions + 5 * 0) / 100
     assert result.score == round(expected, 1)
     assert result.carried_by == ("a", "b") and result.solid_projects == ("a",)
     assert result.categories["DOC"] == 80.0 and result.categories["TST"] is None

@@ -20,12 +20,12 @@ class AccountPolicy:
     """The ``[account]`` table of a rule pack, validated. Defaults match the default pack."""
 
     top_weights: tuple[float, ...] = (0.7, 0.2, 0.1)
-    empty_slot_score: float = 0.0
-    quality_weight: float = 80.0
-    solid_weight: float = 8.0
+    empty_slot_score: float = 50.0
+    quality_weight: float = 85.0
+    solid_weight: float = 5.0
     solid_min_score: float = 70.0
     solid_target: int = 3
-    contribution_weight: float = 7.0
+    contribution_weight: float = 5.0
     contribution_target: int = 3
     recency_weight: float = 5.0
     recent_days: int = 180
@@ -132,9 +132,11 @@ def account_score(
     ranked = sorted(repos, key=lambda r: (-r.score, r.name))
     slots = list(policy.top_weights)
     carried = ranked[: len(slots)]
-    slot_scores = [r.score for r in carried] + [policy.empty_slot_score] * (
-        len(slots) - len(carried)
-    )
+    # A slot is worth at least an empty one, so adding a weak repository never lowers the
+    # score, while one excellent project is not graded as if two more had scored zero.
+    slot_scores = [max(r.score, policy.empty_slot_score) for r in carried] + [
+        policy.empty_slot_score
+    ] * (len(slots) - len(carried))
     quality = sum(w * s for w, s in zip(slots, slot_scores, strict=True)) / sum(slots)
     solid_projects = tuple(
         r.name for r in ranked if not r.fork and r.score >= policy.solid_min_score
