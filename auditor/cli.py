@@ -24,7 +24,9 @@ from auditor import __version__
 from auditor.errors import EXIT_BELOW_THRESHOLD, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, AuditorError
 
 if TYPE_CHECKING:
+    from auditor.cache import CacheKey
     from auditor.config import Settings
+    from auditor.model import Scorecard
     from auditor.rulepack import RulePack
 
 FORMAT_NAMES = ("text", "json", "markdown", "html", "sarif", "badge", "github")
@@ -157,6 +159,12 @@ def _output_plan(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[
     "best match. Not with --rules.",
 )
 @click.option("--color/--no-color", default=None, help="Colour the terminal card (default: auto).")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Audit again even when HEAD, the rule pack and the settings are unchanged since the "
+    "last audit (whose card is otherwise reused).",
+)
 def audit(
     path: Path,
     fmt: tuple[str, ...],
@@ -167,42 +175,21 @@ def audit(
     rules: str | None,
     profile: str | None,
     color: bool | None,
+    no_cache: bool,
 ) -> int:
     """Audit the repository at PATH (default: the current directory)."""
-    from auditor.engine import audit as run_audit
     from auditor.render import RenderOptions, render
-    from auditor.source.snapshot import Snapshot
 
     settings = _settings(rules, select, ignore, fail_under, profile)
     plan = _output_plan(fmt, output)
-    pack = _audit_pack(settings)
-    unknown = [
-        p
-        for p in settings.select + settings.ignore
-        if not any(r.startswith(p) for r in (pack or _pack("default")).rules)
-    ]
-    if unknown:
-        raise click.UsageError(f"no rule matches {', '.join(unknown)} (see `auditor rules`)")
-    snapshot = Snapshot.open(path)
-    notices: list[str] = []
-    if pack is None:
-        from auditor.profiles import choose_profile
+    key = None if no_cache else _cache_key(path, settings)
+    card = _cached_card(key) if key is not None else None
+    if card is None:
+        card = _audit_now(path, settings)
+        if key is not None:
+            from auditor import cache
 
-        choice = choose_profile(snapshot)
-        pack = choice.pack
-        click.echo(f"auditor: --profile auto chose {pack.name}: {choice.reason}", err=True)
-        notices.append(f"profile {pack.name} chosen automatically: {choice.reason}")
-    from auditor.config import exemptions
-
-    exempt, exempt_notices = exemptions(settings, snapshot, Path.cwd())
-    card = run_audit(
-        snapshot,
-        pack,
-        select=settings.select,
-        ignore=settings.ignore,
-        exempt=exempt,
-        notices=[*notices, *exempt_notices],
-    )
+            cache.store(key, card)
     width = shutil.get_terminal_size((100, 24)).columns
     for fmt_name, target in plan:
         options = RenderOptions(color=_use_color(color) and target is None, width=width)
@@ -223,6 +210,61 @@ def audit(
         )
         return EXIT_BELOW_THRESHOLD
     return EXIT_OK
+
+
+def _audit_now(path: Path, settings: Settings) -> Scorecard:
+    """Read the repository and audit it (the rule pack is validated first)."""
+    from auditor.engine import audit as run_audit
+    from auditor.source.snapshot import Snapshot
+
+    pack = _audit_pack(settings)
+    unknown = [
+        p
+        for p in settings.select + settings.ignore
+        if not any(r.startswith(p) for r in (pack or _pack("default")).rules)
+    ]
+    if unknown:
+        raise click.UsageError(f"no rule matches {', '.join(unknown)} (see `auditor rules`)")
+    snapshot = Snapshot.open(path)
+    notices: list[str] = []
+    if pack is None:
+        from auditor.profiles import choose_profile
+
+        choice = choose_profile(snapshot)
+        pack = choice.pack
+        click.echo(f"auditor: --profile auto chose {pack.name}: {choice.reason}", err=True)
+        notices.append(f"profile {pack.name} chosen automatically: {choice.reason}")
+    from auditor.config import exemptions
+
+    exempt, exempt_notices = exemptions(settings, snapshot, Path.cwd())
+    return run_audit(
+        snapshot,
+        pack,
+        select=settings.select,
+        ignore=settings.ignore,
+        exempt=exempt,
+        notices=[*notices, *exempt_notices],
+    )
+
+
+def _cache_key(path: Path, settings: Settings) -> CacheKey | None:
+    from auditor import cache
+
+    return cache.audit_key(path, settings, Path.cwd())
+
+
+def _cached_card(key: CacheKey) -> Scorecard | None:
+    """The stored card of an unchanged repository, rule pack and settings, if any."""
+    from auditor import cache
+
+    card = cache.load(key)
+    if card is not None and sys.stderr.isatty():
+        click.echo(
+            f"auditor: {key.head[:10]} was audited at {card.audited_at} with the same rules: "
+            "the stored card (--no-cache audits again)",
+            err=True,
+        )
+    return card
 
 
 @cli.command("rules")

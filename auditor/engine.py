@@ -7,8 +7,10 @@ groups, independently of which rules are selected.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,6 +19,7 @@ from auditor.checks.registry import signal_groups
 from auditor.model import Finding, Outcome, RepoInfo, Scorecard
 from auditor.rulepack import Rule, RulePack
 from auditor.scoring import category_scores, next_steps, overall_score
+from auditor.source.python import requested_workers
 from auditor.source.snapshot import Snapshot
 
 #: The order of signal groups in the JSON output (the contract in DESIGN.md).
@@ -61,6 +64,40 @@ def run_rule(rule: Rule, snapshot: Snapshot) -> Outcome:
     return outcome
 
 
+def start_early(
+    snapshot: Snapshot, rules: Sequence[Rule]
+) -> dict[str, Future[tuple[Outcome, float]]]:
+    """Start the slow, independent work of an audit at once, so that it overlaps.
+
+    The Python files go to worker processes first (forked before any thread exists); then,
+    in threads, the history's ``git log`` and the ``rules`` that wait on another process
+    (ruff). Returns each such rule's future (outcome, seconds it took). A failure here is
+    remembered by the snapshot and reported by the rules that need what failed. With one
+    worker (``Limits.workers`` or ``AUDITOR_WORKERS``) nothing starts early: the audit runs
+    in this thread, in rule order.
+    """
+    if requested_workers(snapshot.limits.workers) == 1:
+        return {}
+    with contextlib.suppress(Exception):
+        snapshot.start_python_analysis()
+    threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="auditor-early")
+    threads.submit(_warm_history, snapshot)
+    futures = {rule.id: threads.submit(_timed, rule, snapshot) for rule in rules}
+    threads.shutdown(wait=False)
+    return futures
+
+
+def _warm_history(snapshot: Snapshot) -> None:
+    with contextlib.suppress(Exception):
+        snapshot.history  # noqa: B018 - computed now, memoised for the GIT rules
+
+
+def _timed(rule: Rule, snapshot: Snapshot) -> tuple[Outcome, float]:
+    started = time.perf_counter()
+    outcome = run_rule(rule, snapshot)
+    return outcome, time.perf_counter() - started
+
+
 def collect_signals(snapshot: Snapshot) -> dict[str, Any]:
     """Every registered signal group; a group that fails is reported as an error entry."""
     groups = signal_groups()
@@ -95,12 +132,18 @@ def audit(
     timings: dict[str, float] = {}
     findings = []
     exempt = dict(exempt or {})
-    for rule in select_rules(pack, select, ignore):
+    rules = select_rules(pack, select, ignore)
+    early = start_early(snapshot, [r for r in rules if r.check.background and r.id not in exempt])
+    for rule in rules:
         t0 = time.perf_counter()
         reason = exempt.get(rule.id)
-        outcome = (
-            run_rule(rule, snapshot) if reason is None else Outcome.skipped(f"exempted: {reason}")
-        )
+        if reason is not None:
+            outcome = Outcome.skipped(f"exempted: {reason}")
+        elif rule.id in early:
+            outcome, took = early[rule.id].result()
+            t0 = time.perf_counter() - took  # the time it took in its thread
+        else:
+            outcome = run_rule(rule, snapshot)
         timings[rule.id] = round(time.perf_counter() - t0, 4)
         findings.append(
             Finding(

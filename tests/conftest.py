@@ -14,6 +14,16 @@ from auditor.source.snapshot import Snapshot
 from tests.factory import RepoBuilder, make_repo
 
 
+@pytest.fixture(autouse=True)
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Each test keeps its scorecard cache to itself (never the user's ~/.cache)."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("AUDITOR_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> RepoBuilder:
     """An empty git repository in a temporary folder."""

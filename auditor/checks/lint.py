@@ -113,7 +113,7 @@ def formatting_line_length(snapshot: Snapshot) -> int:
 # ------------------------------------------------------------------------------ ruff checks
 
 
-@primitive("ruff_violations")
+@primitive("ruff_violations", background=True)
 def ruff_violations(
     snapshot: Snapshot, *, select: Sequence[str] = DEFAULT_SELECT, max_per_kloc: float = 5.0
 ) -> Outcome:
@@ -164,7 +164,7 @@ def _samples(violations: Sequence[ruff.Diagnostic], codes: Counter[str]) -> tupl
     )
 
 
-@primitive("formatting")
+@primitive("formatting", background=True)
 def formatting(snapshot: Snapshot, *, min_fraction: float = 0.8) -> Outcome:
     """At least ``min_fraction`` of the Python files are formatted as ``ruff format`` would."""
     if not snapshot.python_modules:

@@ -67,6 +67,9 @@ class Primitive:
     function: PrimitiveFunction
     params: Mapping[str, Param]
     summary: str
+    #: The check mostly waits on another process (ruff): the engine starts it first, in a
+    #: thread, so that it overlaps the analysis of the Python files.
+    background: bool = False
 
     def __call__(self, snapshot: Snapshot, params: Mapping[str, Any]) -> Outcome:
         return self.function(snapshot, **params)
@@ -101,8 +104,11 @@ _SIGNALS: dict[str, SignalFunction] = {}
 _loaded = False
 
 
-def primitive(name: str) -> Callable[[PrimitiveFunction], PrimitiveFunction]:
-    """Register a function as the check primitive ``name``."""
+def primitive(
+    name: str, *, background: bool = False
+) -> Callable[[PrimitiveFunction], PrimitiveFunction]:
+    """Register a function as the check primitive ``name`` (``background``: see
+    :attr:`Primitive.background`)."""
 
     def register(function: PrimitiveFunction) -> PrimitiveFunction:
         if name in _PRIMITIVES and _PRIMITIVES[name].function is not function:
@@ -114,7 +120,7 @@ def primitive(name: str) -> Callable[[PrimitiveFunction], PrimitiveFunction]:
             if p.kind is inspect.Parameter.KEYWORD_ONLY
         }
         doc = inspect.getdoc(function) or name
-        _PRIMITIVES[name] = Primitive(name, function, params, doc.splitlines()[0])
+        _PRIMITIVES[name] = Primitive(name, function, params, doc.splitlines()[0], background)
         return function
 
     return register
@@ -144,8 +150,7 @@ def load_builtins() -> None:
         except Exception as exc:  # a broken plugin is the user's input: one line, exit 2
             where = getattr(entry.dist, "name", None) or entry.value
             raise PluginError(
-                f"check plugin {entry.name!r} ({where}) failed to load: "
-                f"{type(exc).__name__}: {exc}"
+                f"check plugin {entry.name!r} ({where}) failed to load: {type(exc).__name__}: {exc}"
             ) from exc
 
 

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
-from auditor.model import Finding, Scorecard
+from auditor.model import (
+    CategoryScore,
+    Evidence,
+    Finding,
+    NextStep,
+    Outcome,
+    RepoInfo,
+    Scorecard,
+    Status,
+)
 
 SCHEMA_VERSION = 1
 
@@ -62,3 +72,110 @@ def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
 def render_json(card: Scorecard) -> str:
     # ensure_ascii keeps any odd byte from the repository as an escape, never raw output.
     return json.dumps(scorecard_to_dict(card), indent=2, ensure_ascii=True) + "\n"
+
+
+def scorecard_from_dict(data: Mapping[str, Any]) -> Scorecard:
+    """The scorecard :func:`scorecard_to_dict` made this data from (a stored card, re-rendered).
+
+    Raises ``ValueError`` when the data is not such a card: every field is checked, so a
+    damaged or foreign document never becomes a scorecard.
+    """
+    if _get(data, "schema_version", int) != SCHEMA_VERSION:
+        raise ValueError(f"not a schema_version {SCHEMA_VERSION} scorecard")
+    repo = _get(data, "repo", dict)
+    findings = tuple(_finding(item) for item in _get(data, "findings", list))
+    by_rule = {f.rule: f for f in findings}
+    steps = []
+    for item in _get(data, "next_steps", list):
+        rule = _get(item, "rule", str)
+        if rule not in by_rule:
+            raise ValueError(f"next step {rule!r} names no finding")
+        steps.append(NextStep(by_rule[rule], _number(item, "points")))
+    timings = _get(data, "timings", dict)
+    return Scorecard(
+        tool_version=_get(_get(data, "tool", dict), "version", str),
+        repo=RepoInfo(
+            name=_get(repo, "name", str),
+            path=_get(repo, "path", str),
+            head=_optional(repo, "head", str),
+            remote=_optional(repo, "remote", str),
+            kind=_get(repo, "kind", str),
+        ),
+        profile=_get(data, "profile", str),
+        score=_number(data, "score"),
+        grade=_get(data, "grade", str),
+        categories=tuple(
+            CategoryScore(
+                id=_get(item, "id", str),
+                title=_get(item, "title", str),
+                weight=_number(item, "weight"),
+                score=_number(item, "score") if item.get("score") is not None else None,
+            )
+            for item in _get(data, "categories", list)
+        ),
+        findings=findings,
+        signals=_get(data, "signals", dict),
+        next_steps=tuple(steps),
+        timings={str(k): _number(timings, k) for k in timings},
+        notices=tuple(_text(notice) for notice in _get(data, "notices", list)),
+        audited_at=_get(data, "audited_at", str),
+    )
+
+
+def _finding(item: Any) -> Finding:
+    status = Status(_get(item, "status", str))
+    score = _number(item, "score") if item.get("score") is not None else None
+    if status.scored and score is None:
+        raise ValueError(f"finding {item.get('rule')!r}: a {status.value} outcome needs a score")
+    evidence = tuple(
+        Evidence(
+            path=_get(e, "path", str),
+            line=_optional(e, "line", int),
+            note=_optional(e, "note", str),
+            commit=_optional(e, "commit", str),
+        )
+        for e in _get(item, "evidence", list)
+    )
+    return Finding(
+        rule=_get(item, "rule", str),
+        title=_get(item, "title", str),
+        category=_get(item, "category", str),
+        weight=_number(item, "weight"),
+        outcome=Outcome(status, _get(item, "message", str), score, evidence),
+        why=_get(item, "why", str),
+        fix=_get(item, "fix", str),
+        exempt=_optional(item, "exempt", str),
+    )
+
+
+T = TypeVar("T")
+
+
+def _get(data: Any, key: str, kind: type[T]) -> T:
+    if not isinstance(data, dict):
+        raise ValueError(f"expected an object holding {key!r}")
+    value = data.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool) is not (kind is bool):
+        raise ValueError(f"{key!r}: expected {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _optional(data: Any, key: str, kind: type[T]) -> T | None:
+    if isinstance(data, dict) and data.get(key) is None:
+        return None
+    return _get(data, key, kind)
+
+
+def _number(data: Any, key: str) -> float:
+    if not isinstance(data, dict):
+        raise ValueError(f"expected an object holding {key!r}")
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{key!r}: expected a number, got {type(value).__name__}")
+    return float(value)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {type(value).__name__}")
+    return value

@@ -348,24 +348,21 @@ class PendingModules:
         self._summaries = registered_summaries()
         self._result: tuple[PythonModule, ...] | None = None
         self._pool: ProcessPoolExecutor | None = None
+        #: How many processes analyse the modules (1: this one).
+        self.workers = 1
         self._chunks: list[tuple[int, int]] = []
         self._futures: list[Future[list[_Analysis]]] = []
         count = _worker_count(workers, sum(len(text) for _, text in self._sources))
         if count > 1:
-            self._start(count)
+            # Asked for explicitly, every worker gets some files however few there are.
+            self._start(count, smallest=1 if requested_workers(workers) else 32 << 10)
 
-    @property
-    def parallel(self) -> bool:
-        """Whether worker processes are analysing the modules."""
-        return self._pool is not None
-
-    def _start(self, count: int) -> None:
-        self._chunks = _chunks([len(text) for _, text in self._sources], count)
+    def _start(self, count: int, *, smallest: int) -> None:
+        self._chunks = _chunks([len(text) for _, text in self._sources], count, smallest)
         keys = tuple(s.key for s in self._summaries)
+        self.workers = min(count, len(self._chunks))
         try:
-            self._pool = ProcessPoolExecutor(
-                max_workers=min(count, len(self._chunks)), mp_context=_pool_context()
-            )
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_pool_context())
             self._futures = [
                 self._pool.submit(_analyse_chunk, self._sources[start:end], self._max_depth, keys)
                 for start, end in self._chunks
@@ -373,6 +370,7 @@ class PendingModules:
         except (OSError, RuntimeError, ValueError):  # no processes here: analyse in-process
             self._shutdown()
             self._futures = []
+            self.workers = 1
 
     def result(self) -> tuple[PythonModule, ...]:
         """Every module, in the order of the sources (waiting for the workers if need be)."""
@@ -418,12 +416,19 @@ def analyse_modules(
     return PendingModules(sources, max_depth=max_depth, workers=workers).result()
 
 
-def _worker_count(workers: int | None, total_bytes: int) -> int:
+def requested_workers(workers: int | None) -> int | None:
+    """The number of processes asked for (``workers``, else ``$AUDITOR_WORKERS``), or None
+    to decide from the machine. 1 is the sequential path: everything in this process."""
     if workers is not None:
         return max(1, workers)
     from_env = os.environ.get("AUDITOR_WORKERS", "").strip()
-    if from_env.isdigit():
-        return max(1, int(from_env))
+    return max(1, int(from_env)) if from_env.isdigit() else None
+
+
+def _worker_count(workers: int | None, total_bytes: int) -> int:
+    requested = requested_workers(workers)
+    if requested is not None:
+        return requested
     if total_bytes < PARALLEL_MIN_BYTES:
         return 1
     try:
@@ -433,11 +438,11 @@ def _worker_count(workers: int | None, total_bytes: int) -> int:
     return max(1, min(cores, 8))
 
 
-def _chunks(sizes: Sequence[int], workers: int) -> list[tuple[int, int]]:
+def _chunks(sizes: Sequence[int], workers: int, smallest: int) -> list[tuple[int, int]]:
     """Contiguous (start, end) ranges of roughly equal size, several per worker so that
     a worker that finishes early takes more."""
     total = sum(sizes)
-    target = max(32 << 10, total // (workers * 8) + 1)
+    target = max(smallest, total // (workers * 8) + 1)
     chunks: list[tuple[int, int]] = []
     start = filled = 0
     for index, size in enumerate(sizes):

@@ -252,21 +252,20 @@ def _ruff_binary() -> str:
 def _materialise(snapshot: Snapshot, root: Path) -> dict[str, str]:
     """Write the snapshot's Python files below ``root``; absolute path on disk -> repo path."""
     written: dict[str, str] = {}
-    for module in snapshot.python_modules:
-        target = _inside(root, module.path)
+    # The sources, not the parsed modules: ruff need not wait for the Python analysis.
+    for path, text in snapshot.python_sources:
+        target = _inside(root, path)
         if target is None:
-            snapshot.notices.append(
-                f"ruff: skipped a Python file with an unsafe path: {module.path!r}"
-            )
+            snapshot.notices.append(f"ruff: skipped a Python file with an unsafe path: {path!r}")
             continue
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "x", encoding="utf-8", errors="replace", newline="") as out:
-                out.write(module.text)
+                out.write(text)
         except (OSError, UnicodeError):
-            snapshot.notices.append(f"ruff: could not prepare {module.path!r} for linting")
+            snapshot.notices.append(f"ruff: could not prepare {path!r} for linting")
             continue
-        written[str(target)] = module.path
+        written[str(target)] = path
     return written
 
 

@@ -1,0 +1,143 @@
+"""The fast paths change nothing: worker processes, early threads and the straightforward
+sequential audit produce the same scorecard."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.engine import audit
+from auditor.render.json import scorecard_to_dict
+from auditor.rulepack import RulePack
+from auditor.source import python
+from auditor.source.python import (
+    ParsedModule,
+    PendingModules,
+    analyse_module,
+    module_summary,
+    registered_summaries,
+)
+from auditor.source.snapshot import Limits, Snapshot
+from tests.projects import build_strong_project, build_weak_project
+
+THIS_REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+def comparable(snapshot: Snapshot, pack: RulePack) -> dict[str, Any]:
+    card = scorecard_to_dict(audit(snapshot, pack))
+    card.pop("timings")
+    card.pop("audited_at")
+    data: dict[str, Any] = json.loads(json.dumps(card))
+    return data
+
+
+@pytest.fixture(scope="module")
+def repositories(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    found = {
+        "strong": build_strong_project(tmp_path_factory.mktemp("strong") / "ledgerline").path,
+        "weak": build_weak_project(tmp_path_factory.mktemp("weak") / "calculator").path,
+    }
+    if (THIS_REPOSITORY / ".git").exists():
+        found["this repository"] = THIS_REPOSITORY
+    return found
+
+
+@pytest.mark.parametrize("name", ["strong", "weak", "this repository"])
+def test_workers_and_early_threads_give_the_sequential_card(
+    name: str, repositories: dict[str, Path], default_pack: RulePack
+) -> None:
+    if name not in repositories:
+        pytest.skip("this checkout has no .git folder")
+    path = repositories[name]
+
+    sequential = comparable(Snapshot.open(path, Limits(workers=1)), default_pack)
+    pooled = comparable(Snapshot.open(path, Limits(workers=2)), default_pack)
+    automatic = comparable(Snapshot.open(path), default_pack)
+
+    assert pooled == sequential
+    assert automatic == sequential
+
+
+def test_the_workers_really_ran(repositories: dict[str, Path]) -> None:
+    snapshot = Snapshot.open(repositories["strong"], Limits(workers=2))
+    pending = PendingModules(snapshot.python_sources, max_depth=400, workers=2)
+
+    assert pending.workers == 2
+    assert [m.path for m in pending.result()] == [path for path, _ in snapshot.python_sources]
+
+
+DEEP = "x = " + "[" * 120 + "]" * 120 + "\n"
+ODD_SOURCES = [
+    ("ok.py", '"""Doc."""\n\ndef f(a, b=1):\n    """Twice."""\n    return a + b  # sum\n'),
+    ("broken.py", "def f(:\n    pass\n"),
+    ("deep.py", '"""Deep."""\n' + DEEP),
+    ("nul.py", "x = 1\x00\n"),
+    ("tests/test_x.py", "import pytest\n\ndef test_a():\n    assert 1\n"),
+    ("unicode.py", "café = 'naïve'\nprint(café)\n"),
+    ("empty.py", ""),
+    ("crlf.py", "x = 1\r\ny = [\r\n  2,\r\n]\r\n"),
+]
+
+
+def as_data(module: python.PythonModule) -> tuple[Any, ...]:
+    summaries = {k: repr(v) for k, v in module.summaries.items()}
+    return (module.path, module.error, module.counts, module.is_test, summaries)
+
+
+def test_odd_files_analyse_the_same_in_workers_and_here() -> None:
+    here = PendingModules(ODD_SOURCES, max_depth=100, workers=1).result()
+    pooled = PendingModules(ODD_SOURCES, max_depth=100, workers=2)
+
+    assert pooled.workers == 2
+    assert [as_data(m) for m in pooled.result()] == [as_data(m) for m in here]
+    by_path = {m.path: m for m in here}
+    assert by_path["broken.py"].error is not None and not by_path["broken.py"].parsed
+    assert by_path["deep.py"].error == "nested deeper than 100 levels"
+    assert by_path["nul.py"].error is not None
+    assert by_path["ok.py"].counts.docstring == 2
+
+
+def test_the_walk_meets_nodes_in_ast_walk_order() -> None:
+    text = (THIS_REPOSITORY / "auditor" / "source" / "python.py").read_text("utf-8")
+    tree = ast.parse(text)
+
+    nodes, depth, _ = python._walk(tree, 10_000)
+
+    assert nodes == list(ast.walk(tree))
+    assert depth > 5
+
+
+@module_summary
+def _raising_summary(module: ParsedModule) -> int:
+    if module.path == "ok.py":
+        raise LookupError("no luck")
+    return len(module.nodes)
+
+
+def test_a_summary_that_raises_raises_where_it_is_read() -> None:
+    try:
+        modules = PendingModules(ODD_SOURCES, max_depth=100, workers=2).result()
+        ok = next(m for m in modules if m.path == "ok.py")
+        with pytest.raises(LookupError, match="no luck"):
+            _raising_summary(ok)
+        unicode = next(m for m in modules if m.path == "unicode.py")
+        assert _raising_summary(unicode) > 0
+    finally:
+        del python._SUMMARIES[_raising_summary.key]
+    assert _raising_summary.key not in {s.key for s in registered_summaries()}
+
+
+def test_a_summary_registered_late_is_computed_from_the_tree() -> None:
+    (module,) = [analyse_module("late.py", "def f():\n    return 1\n", max_depth=100, summaries=())]
+    assert module.summaries == {}
+
+    def count(parsed: ParsedModule) -> int:
+        return sum(isinstance(n, ast.Return) for n in parsed.nodes)
+
+    late = python.ModuleSummary(count)
+    assert late(module) == 1
+    assert module.tree is not None
