@@ -25,7 +25,7 @@ from typing import Any
 from auditor.checks.ci import ci_setup
 from auditor.checks.packaging import console_scripts, pyproject, requirements
 from auditor.checks.registry import PrimitiveFunction, primitive, signal_group
-from auditor.checks.substance import _routes, module_imports
+from auditor.checks.substance import module_imports, web_routes
 from auditor.model import Evidence, Outcome
 from auditor.source.snapshot import Snapshot, fact, is_vendored
 
@@ -470,7 +470,7 @@ def technologies(snapshot: Snapshot) -> Stack:
     for module in snapshot.python_modules:
         if module.is_test or not module.parsed:
             continue
-        route = next(_routes(module), None)
+        route = next(web_routes(module), None)
         if route is not None:
             add(Technology("web routes", "routes"), route)
             break

@@ -368,7 +368,7 @@ _ROUTE_CALLS = {"add_url_rule", "add_api_route", "add_route", "add_get", "add_po
 _ROUTE_CALLS |= {"add_api_websocket_route", "add_resource"}
 
 
-def _routes(module: PythonModule) -> Iterator[Evidence]:
+def web_routes(module: PythonModule) -> Iterator[Evidence]:
     """Web routes: ``@app.get("/x")``, ``@bp.route(…)``, ``add_url_rule("/x")``, urlpatterns."""
     return iter(routes_in(module))
 
@@ -412,7 +412,7 @@ def api_or_interface(snapshot: Snapshot) -> Outcome:
     modules = source_modules(snapshot)
     kinds: dict[str, list[Evidence]] = {}
     for module in modules:
-        for evidence in _routes(module):
+        for evidence in web_routes(module):
             kinds.setdefault("web routes", []).append(evidence)
     groups = (
         ("a web framework", WEB_FRAMEWORKS),
