@@ -54,6 +54,8 @@ class RepoMetadata:
     topics: tuple[str, ...] = ()
     language: str | None = None
     stars: int = 0
+    #: Private repositories are the only ones whose clone needs the token.
+    private: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -285,6 +287,7 @@ class GitHubAccounts(AccountSource):
                     topics=tuple(repo.topics or ()),
                     language=repo.language,
                     stars=int(repo.stargazers_count or 0),
+                    private=bool(repo.private),
                 )
             )
             if len(repos) >= PER_PAGE * MAX_REPO_PAGES:

@@ -17,6 +17,7 @@ import click
 from auditor.errors import EXIT_OK, AuditorError
 
 if TYPE_CHECKING:
+    from auditor.batch.distributed import DaskExecutor, Scheduler
     from auditor.batch.progress import Progress
     from auditor.rulepack import RulePack
 
@@ -57,6 +58,13 @@ def _default_jobs() -> int:
     default=_default_jobs,
     show_default="min(4, CPUs)",
     help="Repositories cloned and audited at once.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="tcp://HOST:PORT|local:N",
+    help="Run the audits on a Dask cluster: its scheduler's address, or local:N to start N "
+    "local workers (needs the dask extra; the cluster's workers replace --jobs).",
 )
 @click.option(
     "--max-repos",
@@ -124,6 +132,7 @@ def batch(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     jobs: int,
+    scheduler: str | None,
     max_repos: int,
     include_forks: bool,
     include_archived: bool,
@@ -143,7 +152,14 @@ def batch(
     from auditor.batch.candidates import merge, parse_logins, read_candidates
     from auditor.batch.clones import default_cache_dir
     from auditor.batch.jobs import pack_fingerprint
-    from auditor.batch.runner import INTERRUPTED, STOPPED, BatchRunner, BatchSettings
+    from auditor.batch.runner import (
+        INTERRUPTED,
+        STOPPED,
+        BatchRunner,
+        BatchSettings,
+        ExecutorFactory,
+        process_pool,
+    )
     from auditor.batch.scoring import AccountPolicy
     from auditor.batch.store import Store
     from auditor.config import load_settings
@@ -158,6 +174,7 @@ def batch(
     _check_api_url(github_url)
     if rules and profile:
         raise click.UsageError("give either --rules or --profile, not both")
+    cluster = _scheduler(scheduler)
     settings = load_settings(Path.cwd()).merged(
         rules=rules, profile=profile, select=_split_ids(select), ignore=_split_ids(ignore)
     )
@@ -175,8 +192,9 @@ def batch(
             f"auditor: no token in ${token_env}: unauthenticated calls are limited to 60 an hour",
             err=True,
         )
+    clone_cache = (cache_dir or default_cache_dir()).expanduser().resolve()
     batch_settings = BatchSettings(
-        cache_dir=(cache_dir or default_cache_dir()).expanduser().resolve(),
+        cache_dir=clone_cache,
         pack_ref=pack_ref,
         select=settings.select,
         ignore=settings.ignore,
@@ -190,8 +208,32 @@ def batch(
         refresh=refresh,
         github_url=github_url.rstrip("/"),
         token_env=token_env,
+        scheduler=str(cluster) if cluster else None,
+        # Workers on other machines keep clones in their own cache unless told where.
+        worker_cache_dir=str(clone_cache) if cache_dir or (cluster and cluster.is_local) else "",
     )
-    store = Store.open(out / "auditor.db")
+    executor_factory: ExecutorFactory = process_pool
+    executor = None
+    if cluster is not None:
+        from auditor.batch.distributed import connect
+
+        executor = connect(
+            cluster,
+            pack_ref=pack_ref,
+            pack_hash=pack_hash,
+            select=settings.select,
+            ignore=settings.ignore,
+        )
+        click.echo(
+            f"auditor: auditing on the Dask cluster {cluster} ({_workers(executor)})", err=True
+        )
+        executor_factory = lambda jobs: executor  # noqa: E731 - the cluster sets the concurrency
+    try:
+        store = Store.open(out / "auditor.db")
+    except BaseException:
+        if executor is not None:
+            executor.shutdown(wait=False)
+        raise
     try:
         runner = BatchRunner(
             candidates=candidates,
@@ -203,6 +245,7 @@ def batch(
             pack_hash=pack_hash,
             progress=_progress(progress),
             render_html="html" in FORMATS,
+            executor_factory=executor_factory,
         )
         if runner.settings.refresh:
             click.echo("auditor: --refresh: reading every account and auditing again", err=True)
@@ -213,6 +256,8 @@ def batch(
         written = leaderboard.write(board, store, out, pack_hash)
     finally:
         store.close()
+        if executor is not None:
+            executor.shutdown(wait=False)  # already shut down unless the run never started
     scored = sum(1 for c in board.candidates if c.score is not None)
     resumed = "resumed a run: " if report.resumed else ""
     click.echo(
@@ -262,6 +307,31 @@ def _pack(profile: str | None, rules: str) -> tuple[str, RulePack]:
     pack = load_pack(rules)
     shipped = "/" not in rules and "\\" not in rules and not rules.endswith(".toml")
     return (rules if shipped else str(resolve_pack_path(rules).resolve())), pack
+
+
+def _scheduler(value: str | None) -> Scheduler | None:
+    """The ``--scheduler`` option checked, before anything is started or read."""
+    if value is None:
+        return None
+    from auditor.batch.distributed import Scheduler
+
+    try:
+        cluster = Scheduler.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--scheduler") from None
+    from click.core import ParameterSource
+
+    if click.get_current_context().get_parameter_source("jobs") is ParameterSource.COMMANDLINE:
+        raise click.UsageError(
+            "give --jobs or --scheduler, not both: with --scheduler the cluster's workers "
+            "set how many repositories are audited at once"
+        )
+    return cluster
+
+
+def _workers(executor: DaskExecutor) -> str:
+    count = executor.workers
+    return f"{count} worker{'s' if count != 1 else ''}" if count else "no workers yet: waiting"
 
 
 def _unfinished(errors: tuple[str, ...]) -> bool:

@@ -6,7 +6,9 @@ in a process of a ``ProcessPoolExecutor``, or on a Dask worker. It never raises:
 failure is a result with status ``error`` and a one-line reason.
 
 The token never travels in a task: a task names the environment variable that holds it
-(``token_env``) and the URL prefix it may be sent to.
+(``token_env``) and the URL prefix it may be sent to. A worker on another machine has no such
+variable: there the token travels beside the task, as a :class:`Token` that prints as
+``***``, and only for a clone that needs it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 import threading
 import time
 import zlib
@@ -32,6 +35,8 @@ AUDITED = "audited"
 REUSED = "reused"  # an audit of this HEAD with this pack is already stored
 SKIPPED = "skipped"
 ERROR = "error"
+#: How an error result's reason starts when git could not clone or read the repository.
+CLONE_FAILED = "cannot clone or read the repository"
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,26 @@ class RepoTask:
     token_env: str | None = None
     token_prefix: str | None = None  # the URL prefix the token may be sent to
     render_html: bool = True
+    #: Clone into this worker's own cache, ``<cache_dir>/workers/<worker name>`` (a Dask
+    #: worker); an empty ``cache_dir`` then means the worker's default cache directory.
+    worker_cache: bool = False
+
+
+class Token:
+    """A credential sent to a worker with one task: its repr and str never show it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "Token(***)"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> tuple[type[Token], tuple[str]]:
+        return Token, (self.value,)
 
 
 @dataclass(frozen=True)
@@ -95,8 +120,12 @@ def pack_fingerprint(pack: RulePack, select: tuple[str, ...], ignore: tuple[str,
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def run_repo(task: RepoTask) -> RepoResult:
-    """Clone or fetch, bound, audit and render one repository; never raises."""
+def run_repo(task: RepoTask, token: Token | None = None) -> RepoResult:
+    """Clone or fetch, bound, audit and render one repository; never raises.
+
+    ``token``, when given, is the one the clone may send (a worker without the coordinator's
+    environment); otherwise the token is read from ``task.token_env``.
+    """
     started = time.perf_counter()
     name = task.meta.name
 
@@ -115,9 +144,8 @@ def run_repo(task: RepoTask) -> RepoResult:
     from auditor.source.git import GitError, RemoteGit
 
     try:
-        cache = CloneCache(
-            Path(task.cache_dir), RemoteGit(timeout=task.timeout, header=auth_header(task))
-        )
+        root = worker_cache_dir(task.cache_dir) if task.worker_cache else Path(task.cache_dir)
+        cache = CloneCache(root, RemoteGit(timeout=task.timeout, header=auth_header(task, token)))
         if task.known_heads:  # one round trip decides whether the stored audit still holds
             head = cache.remote_head(task.meta.clone_url)
             if head is None:
@@ -125,15 +153,16 @@ def run_repo(task: RepoTask) -> RepoResult:
             if head in task.known_heads:
                 return result(REUSED, head=head)
         clone, head = cache.sync(task.meta.clone_url, task.key, max_entries=task.max_files)
-        card = _audit(task, clone)
+        card = _audit(task, clone, root)
     except RepoRefused as exc:
         return result(SKIPPED, str(exc))
     except GitError as exc:
-        return result(ERROR, f"cannot clone or read the repository: {_strip(str(exc), task)}")
+        return result(ERROR, f"{CLONE_FAILED}: {_strip(str(exc), task, token)}")
     except AuditorError as exc:
-        return result(ERROR, _strip(str(exc), task))
+        return result(ERROR, _strip(str(exc), task, token))
     except Exception as exc:  # noqa: BLE001 - one repository must never end the batch
-        return result(ERROR, f"internal error: {type(exc).__name__}: {_strip(str(exc), task)}")
+        message = _strip(str(exc), task, token)
+        return result(ERROR, f"internal error: {type(exc).__name__}: {message}")
     from auditor.render.json import render_json
 
     html = _render_html(card) if task.render_html else None
@@ -148,7 +177,7 @@ def run_repo(task: RepoTask) -> RepoResult:
     )
 
 
-def _audit(task: RepoTask, clone: Path) -> Scorecard:
+def _audit(task: RepoTask, clone: Path, cache_dir: Path) -> Scorecard:
     from dataclasses import replace
 
     from auditor.batch.enrich import enrich
@@ -161,7 +190,7 @@ def _audit(task: RepoTask, clone: Path) -> Scorecard:
     # Batch mode runs repositories side by side: each audit stays in its own worker process.
     snapshot = Snapshot.open(clone, Limits(max_files=task.max_files, workers=1))
     # A repository's own exemptions are never honoured in batch mode; the card says so.
-    _, notices = exemptions(Settings(), snapshot, Path(task.cache_dir))
+    _, notices = exemptions(Settings(), snapshot, cache_dir)
     card = audit(
         snapshot,
         pack,
@@ -196,20 +225,49 @@ def _render_html(card: Scorecard) -> str | None:
     return render(card, "html")
 
 
-def auth_header(task: RepoTask) -> tuple[str, str] | None:
+def worker_cache_dir(cache_dir: str) -> Path:
+    """This worker's own clone cache: ``workers/<worker name>`` under ``cache_dir``, or under
+    the worker's default cache directory when ``cache_dir`` is empty.
+
+    A Dask worker is named by its cluster (``0``, ``1`` in a local cluster; ``--name`` of
+    ``dask worker``), so a restarted worker finds its clones again; elsewhere the process id
+    names it. No two workers write to one folder, whatever the filesystem.
+    """
+    from auditor.batch.clones import default_cache_dir, safe_component
+
+    name = f"pid-{os.getpid()}"
+    if "distributed" in sys.modules:  # never import Dask just to find out
+        with contextlib.suppress(ValueError):  # not running on a Dask worker
+            name = str(sys.modules["distributed"].get_worker().name)
+    root = Path(cache_dir) if cache_dir else default_cache_dir()
+    return root / "workers" / safe_component(name)
+
+
+def token_applies(task: RepoTask) -> bool:
+    """Whether the task's clone URL is on the host the token may be sent to."""
+    return bool(task.token_prefix) and task.meta.clone_url.startswith(task.token_prefix or "")
+
+
+def auth_header(task: RepoTask, token: Token | None = None) -> tuple[str, str] | None:
     """The ``Authorization`` header for the token's host, when the clone URL is on it."""
-    token = os.environ.get(task.token_env) if task.token_env else None
-    if not token or not task.token_prefix or not task.meta.clone_url.startswith(task.token_prefix):
+    value = _token_value(task, token)
+    if not value or not task.token_prefix or not token_applies(task):
         return None
-    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode("ascii")
+    basic = base64.b64encode(f"x-access-token:{value}".encode()).decode("ascii")
     return task.token_prefix, f"Authorization: Basic {basic}"
 
 
-def _strip(message: str, task: RepoTask) -> str:
+def _token_value(task: RepoTask, token: Token | None) -> str | None:
+    if token is not None:
+        return token.value
+    return os.environ.get(task.token_env) if task.token_env else None
+
+
+def _strip(message: str, task: RepoTask, token: Token | None = None) -> str:
     """A message with the token removed, should git or a library ever echo it."""
-    token = os.environ.get(task.token_env) if task.token_env else None
-    if token:
-        message = message.replace(token, "***")
+    value = _token_value(task, token)
+    if value:
+        message = message.replace(value, "***")
     return message.splitlines()[0][:300] if message else "no message"
 
 

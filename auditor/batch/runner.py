@@ -2,8 +2,10 @@
 
 The main thread reads one account at a time through the :class:`AccountSource` (waiting out
 rate limits, showing the wait, stopping past ``--max-wait``), decides which repositories to
-audit, and submits each as a :class:`RepoTask` to a ``concurrent.futures.Executor``; any
-executor will do (a process pool by default; a Dask client's executor can be dropped in).
+audit, and submits each as a :class:`RepoTask` to a ``concurrent.futures.Executor``: a
+process pool by default, or a Dask cluster's (``--scheduler``, see
+:mod:`auditor.batch.distributed`). Either way only this process talks to the GitHub API and
+writes the store; workers get a task and return a result.
 It stores every finished repository at once, so the network-bound clones, the CPU-bound
 audits and the next account's API calls overlap, and nothing finished is lost.
 
@@ -45,7 +47,17 @@ from auditor.batch.accounts import (
     RepoMetadata,
 )
 from auditor.batch.candidates import Candidate
-from auditor.batch.jobs import ERROR, SKIPPED, RepoResult, RepoTask, init_worker, run_repo
+from auditor.batch.jobs import (
+    CLONE_FAILED,
+    ERROR,
+    SKIPPED,
+    RepoResult,
+    RepoTask,
+    Token,
+    init_worker,
+    run_repo,
+    token_applies,
+)
 from auditor.batch.leaderboard import candidate_entry
 from auditor.batch.progress import Progress
 from auditor.batch.scoring import AccountPolicy, parse_time
@@ -79,6 +91,10 @@ class BatchSettings:
     github_url: str = "https://api.github.com"
     token_env: str | None = "GITHUB_TOKEN"
     clone_timeout: float = 600.0
+    #: A Dask scheduler (``tcp://HOST:PORT`` or ``local:N``); None for local processes.
+    scheduler: str | None = None
+    #: With a scheduler: where each worker keeps its clones ("" for the worker's own default).
+    worker_cache_dir: str = ""
 
     def fingerprint(self, candidates: Sequence[Candidate], pack_hash: str) -> str:
         """What makes two commands "the same" for resuming: the candidates, the options that
@@ -227,6 +243,8 @@ class BatchRunner:
     render_html: bool = True
     sleep: Callable[[float], None] = time.sleep
     _futures: dict[Future[RepoResult], RepoTask] = field(default_factory=dict)
+    _executor: Executor | None = None
+    _token_sent: set[str] = field(default_factory=set)  # keys of tasks sent with the token
     _states: dict[str, _Candidate] = field(default_factory=dict)
     _run_id: int = 0
     _submitted: int = 0
@@ -243,7 +261,7 @@ class BatchRunner:
         self._states = {c.key: _Candidate(c) for c in self.candidates}
         self.progress.start([c.login for c in self.candidates])
         report = BatchReport(run_id=run_id, resumed=resumed, status=FINISHED)
-        executor = self.executor_factory(self.settings.jobs)
+        executor = self._executor = self.executor_factory(self.settings.jobs)
         try:
             try:
                 for candidate in self.candidates:
@@ -331,12 +349,15 @@ class BatchRunner:
             return
         self.progress.update(candidate.login, states.AUDITING, f"0/{len(todo)} repositories")
         prefix = self._token_prefix()
+        distributed = self.settings.scheduler is not None
         for key, meta in todo:
             task = RepoTask(
                 login=candidate.login,
                 key=key,
                 meta=meta,
-                cache_dir=str(self.settings.cache_dir),
+                cache_dir=self.settings.worker_cache_dir
+                if distributed
+                else str(self.settings.cache_dir),
                 pack_ref=self.settings.pack_ref,
                 pack_hash=self.pack_hash,
                 select=self.settings.select,
@@ -346,12 +367,47 @@ class BatchRunner:
                 else self.store.known_heads(key, self.pack_hash),
                 max_files=self.settings.max_files,
                 timeout=self.settings.clone_timeout,
-                token_env=self.settings.token_env,
+                # A cluster's workers do not share this environment: the token goes with the
+                # task that needs it instead (see _dispatch).
+                token_env=None if distributed else self.settings.token_env,
                 token_prefix=prefix,
                 render_html=self.render_html,
+                worker_cache=distributed,
             )
-            self._futures[executor.submit(run_repo, task)] = task
+            self._dispatch(executor, task, with_token=meta.private)
             self._submitted += 1
+
+    def _dispatch(self, executor: Executor, task: RepoTask, *, with_token: bool) -> None:
+        """Submit one task. On a cluster the token travels with it only when its clone needs
+        it: a private repository on the token's host (or a clone that failed without it)."""
+        if self.settings.scheduler is None:
+            self._futures[executor.submit(run_repo, task)] = task
+            return
+        token = self._token(task) if with_token else None
+        if token is not None:
+            self._token_sent.add(task.key)
+        self._futures[executor.submit(run_repo, task, token)] = task
+
+    def _token(self, task: RepoTask) -> Token | None:
+        """The token for this task's clone URL, if there is one and it may go there."""
+        env = self.settings.token_env
+        value = os.environ.get(env) if env else None
+        return Token(value) if value and token_applies(task) else None
+
+    def _retry_with_token(self, task: RepoTask, result: RepoResult) -> bool:
+        """Send a clone that failed without the token again with it (a host that wants it
+        even for public repositories, as a GitHub Enterprise in private mode does)."""
+        if (
+            self.settings.scheduler is None
+            or self._executor is None
+            or result.status != ERROR
+            or not result.reason.startswith(CLONE_FAILED)
+            or task.key in self._token_sent
+            or self._token(task) is None
+        ):
+            return False
+        self._dispatch(self._executor, task, with_token=True)
+        return True
 
     def _token_prefix(self) -> str | None:
         host = self.accounts.web_host
@@ -374,6 +430,8 @@ class BatchRunner:
                 result = RepoResult(
                     task.login, task.key, task.meta.name, ERROR, f"the audit worker failed: {exc!r}"
                 )
+            if self._retry_with_token(task, result):
+                continue
             self._finished(result)
 
     def _finished(self, result: RepoResult) -> None:
