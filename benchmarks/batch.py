@@ -1,13 +1,18 @@
-"""Time ``auditor batch`` over 100 local candidates with ``--jobs 1`` and ``--jobs 4``.
+"""Time ``auditor batch`` over 100 local candidates: the process pool and a Dask cluster.
 
-Usage: ``python benchmarks/batch.py [--candidates 100] [--jobs 1 4]``
+Usage: ``python benchmarks/batch.py [--candidates 100] [--jobs 1 2 4] [--scheduler local:2]``
+
+The local process pool runs with each ``--jobs`` value; then, when Dask is installed
+(``pip install -e '.[dask]'``), the batch runs on each ``--scheduler`` (default ``local:2``:
+a LocalCluster of two worker processes, beside ``--jobs 2``). ``--scheduler`` with no value
+leaves Dask out.
 
 Each candidate owns one repository (alternately the strong and the weak example project of
 the test suite, each published as its own bare repository, so every one is cloned and audited
 on its own). Accounts come from the test suite's stand-in GitHub API on 127.0.0.1; nothing
 leaves the machine. Every setting starts from an empty output folder and an empty clone
-cache (a cold run: blobless clone, blob fetch, audit, cards); a last run repeats the final
-command on its warm store to show what a resumed or repeated batch costs.
+cache (a cold run: blobless clone, blob fetch, audit, cards); then each command runs again on
+its warm store and cache, to show what a resumed or repeated batch costs.
 
 Reported: wall time, repositories per second, and peak memory two ways: the largest single
 process (``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``, taken in a fresh wrapper
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib.util
 import json
 import os
 import platform
@@ -116,8 +122,14 @@ def run(command: list[str]) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=100)
-    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--scheduler", nargs="*", default=["local:2"])
     args = parser.parse_args()
+    settings = [(f"--jobs {jobs}", ["--jobs", str(jobs)]) for jobs in args.jobs]
+    if args.scheduler and importlib.util.find_spec("distributed") is None:
+        print("Dask is not installed: --scheduler runs left out", file=sys.stderr)
+    elif args.scheduler:
+        settings += [(f"--scheduler {s}", ["--scheduler", s]) for s in args.scheduler]
     work = Path(tempfile.mkdtemp(prefix="auditor-batch-bench-"))
     print(f"building {args.candidates} candidate repositories in {work} …", file=sys.stderr)
     sources = [build_strong_project(work / "src-strong"), build_weak_project(work / "src-weak")]
@@ -130,7 +142,7 @@ def main() -> int:
         logins.append(login)
     (work / "candidates.txt").write_text("\n".join(logins) + "\n", encoding="utf-8")
 
-    def command(jobs: int, name: str) -> list[str]:
+    def command(options: list[str], name: str) -> list[str]:
         return [
             sys.executable,
             "-m",
@@ -146,19 +158,16 @@ def main() -> int:
             standin.base_url,
             "--request-interval",
             "0",
-            "--jobs",
-            str(jobs),
+            *options,
             "--no-progress",
         ]
 
     results = []
     try:
-        for jobs in args.jobs:
-            print(f"--jobs {jobs}: cold run …", file=sys.stderr)
-            results.append(("cold", jobs, run(command(jobs, f"jobs{jobs}"))))
-        last = args.jobs[-1]
-        print(f"--jobs {last}: warm re-run …", file=sys.stderr)
-        results.append(("warm", last, run(command(last, f"jobs{last}"))))
+        for kind in ("cold", "warm"):
+            for n, (label, options) in enumerate(settings):
+                print(f"{label}: {kind} run …", file=sys.stderr)
+                results.append((kind, label, run(command(options, f"run{n}"))))
     finally:
         standin.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -168,15 +177,15 @@ def main() -> int:
         f"{info['cpus']} CPUs, {info['memory']}, Python {info['python']}, {info['git']}"
     )
     print()
-    print("| run | --jobs | wall time | repos/s | peak RSS, largest process | peak RSS, all |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for kind, jobs, result in results:
+    print("| run | executor | wall time | repos/s | peak RSS, largest process | peak RSS, all |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    for kind, label, result in results:
         if result["code"] != 0:
-            print(f"| {kind} | {jobs} | failed with exit code {result['code']:.0f} | | | |")
+            print(f"| {kind} | `{label}` | failed with exit code {result['code']:.0f} | | | |")
             continue
         tree = f"{result['tree_mib']:.0f} MiB" if result["tree_mib"] else "n/a"
         print(
-            f"| {kind} | {jobs} | {result['seconds']:.1f} s | "
+            f"| {kind} | `{label}` | {result['seconds']:.1f} s | "
             f"{args.candidates / result['seconds']:.1f} | {result['maxrss_mib']:.0f} MiB | {tree} |"
         )
     return 0 if all(r["code"] == 0 for _, _, r in results) else 1

@@ -24,9 +24,10 @@ from typing import Any
 
 import pytest
 
+from auditor import __version__
 from auditor.batch.accounts import Account, AccountSource, RepoMetadata
 from auditor.batch.candidates import parse_logins
-from auditor.batch.distributed import Scheduler
+from auditor.batch.distributed import Scheduler, SchedulerError, check_workers, worker_readiness
 from auditor.batch.jobs import (
     CLONE_FAILED,
     ERROR,
@@ -315,6 +316,43 @@ def test_a_worker_clones_into_a_cache_of_its_own(tmp_path: Path) -> None:
 
     assert result.status == "audited", result.reason
     assert (tmp_path / f"cache/workers/pid-{os.getpid()}/clones/127.0.0.1/ada/calc.git").is_dir()
+
+
+class Workers:
+    """A stand-in for a Dask client: what ``Client.run`` would get from each worker."""
+
+    def __init__(self, answers: dict[str, tuple[str, str | None]] | Exception) -> None:
+        self.answers = answers
+
+    def run(self, fn: Any, *args: Any) -> dict[str, tuple[str, str | None]]:
+        if isinstance(self.answers, Exception):
+            raise self.answers
+        return self.answers
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        (ModuleNotFoundError("No module named 'auditor'"), "cannot run the auditor"),
+        ({"tcp://w1:1": (__version__, None), "tcp://w2:1": ("0.0.1", None)}, "runs "),
+        ({"tcp://w1:1": (__version__, "no rule pack at /home/me/mine.toml")}, "rule pack"),
+    ],
+)
+def test_workers_that_cannot_run_the_same_audits_stop_the_batch_before_it_starts(
+    answers: dict[str, tuple[str, str | None]] | Exception, message: str
+) -> None:
+    with pytest.raises(SchedulerError, match=message) as raised:
+        check_workers(Workers(answers), "default", "hash", (), ())
+    assert "\n" not in str(raised.value)
+    check_workers(Workers({"tcp://w1:1": (__version__, None)}), "default", "hash", (), ())
+
+
+def test_a_worker_reports_a_rule_pack_it_cannot_load(tmp_path: Path) -> None:
+    pack = load_pack("default")
+    good = worker_readiness("default", pack_fingerprint(pack, (), ()), (), ())
+    assert good == (__version__, None)
+    version, problem = worker_readiness(str(tmp_path / "missing.toml"), "hash", (), ())
+    assert version == __version__ and problem and "missing.toml" in problem
 
 
 # --------------------------------------------------------------------- the option

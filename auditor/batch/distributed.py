@@ -120,20 +120,22 @@ def connect(
         ) from None
     executor = DaskExecutor(client, cluster)
     try:
-        _check_workers(client, pack_ref, pack_hash, select, ignore)
+        check_workers(client, pack_ref, pack_hash, select, ignore)
     except BaseException:
         executor.shutdown(wait=False)
         raise
     return executor
 
 
-def _check_workers(
+def check_workers(
     client: Client,
     pack_ref: str,
     pack_hash: str,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
 ) -> None:
+    """Raise :class:`SchedulerError` unless every worker runs this auditor version and loads
+    the same rule pack."""
     from auditor import __version__
 
     try:
@@ -161,10 +163,10 @@ def worker_readiness(
     """Run on each worker: its auditor version, and why it cannot load the rule pack (a
     pack file that exists only on the coordinator), or None."""
     from auditor import __version__
-    from auditor.batch.jobs import _pack
+    from auditor.batch.jobs import task_pack
 
     try:
-        _pack(pack_ref, pack_hash, select, ignore)
+        task_pack(pack_ref, pack_hash, select, ignore)
     except AuditorError as exc:
         return __version__, _one_line(exc)
     return __version__, None

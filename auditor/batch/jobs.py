@@ -186,7 +186,7 @@ def _audit(task: RepoTask, clone: Path, cache_dir: Path) -> Scorecard:
     from auditor.engine import audit
     from auditor.source.snapshot import Limits, Snapshot
 
-    pack = _pack(task.pack_ref, task.pack_hash, task.select, task.ignore)
+    pack = task_pack(task.pack_ref, task.pack_hash, task.select, task.ignore)
     # Batch mode runs repositories side by side: each audit stays in its own worker process.
     snapshot = Snapshot.open(clone, Limits(max_files=task.max_files, workers=1))
     # A repository's own exemptions are never honoured in batch mode; the card says so.
@@ -206,9 +206,11 @@ def _audit(task: RepoTask, clone: Path, cache_dir: Path) -> Scorecard:
 
 
 @lru_cache(maxsize=4)
-def _pack(
+def task_pack(
     pack_ref: str, pack_hash: str, select: tuple[str, ...], ignore: tuple[str, ...]
 ) -> RulePack:
+    """The rule pack a task names, loaded once per worker process; an error when it is not
+    the pack the run started with (edited since, or another file on another machine)."""
     from auditor.rulepack import load_pack
 
     pack = load_pack(pack_ref)
