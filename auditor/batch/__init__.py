@@ -2,6 +2,7 @@
 
 ``accounts`` reads accounts through PyGithub, ``clones`` keeps blobless clones in a cache,
 ``jobs`` audits one repository (a pure function an executor can run anywhere), ``runner``
-drives the executor, ``store`` keeps everything in SQLite, ``scoring`` combines repositories
-into an account score, ``leaderboard`` writes the outputs and ``cli`` is the command.
+drives the executor, ``distributed`` puts a Dask cluster behind it, ``store`` keeps
+everything in SQLite, ``scoring`` combines repositories into an account score,
+``leaderboard`` writes the outputs and ``cli`` is the command.
 """

@@ -215,7 +215,10 @@ def task_pack(
 
     pack = load_pack(pack_ref)
     if pack_fingerprint(pack, select, ignore) != pack_hash:
-        raise AuditorError(f"the rule pack {pack_ref} changed during the run")
+        raise AuditorError(
+            f"the rule pack {pack_ref} is not the one the run started with (edited since, or "
+            "another file or auditor version on this worker)"
+        )
     return pack
 
 
