@@ -67,23 +67,30 @@ def run_rule(rule: Rule, snapshot: Snapshot) -> Outcome:
 def start_early(
     snapshot: Snapshot, rules: Sequence[Rule]
 ) -> dict[str, Future[tuple[Outcome, float]]]:
-    """Start the slow, independent work of an audit at once, so that it overlaps.
+    """Start every rule at once, so that the slow, independent parts of an audit overlap.
 
     The Python files go to worker processes first (forked before any thread exists); then,
-    in threads, the history's ``git log`` and the ``rules`` that wait on another process
-    (ruff). Returns each such rule's future (outcome, seconds it took). A failure here is
-    remembered by the snapshot and reported by the rules that need what failed. With one
-    worker (``Limits.workers`` or ``AUDITOR_WORKERS``) nothing starts early: the audit runs
-    in this thread, in rule order.
+    in threads, the history's ``git log``, the rules that wait on another process (ruff),
+    and the other rules, each in a thread of its own: a rule waiting for the Python
+    analysis (or the history) holds up no rule that does not need it. Checks are pure
+    functions of the snapshot and facts are computed once under their own lock, so the
+    outcomes are those of one rule after the other. Returns each rule's future (outcome,
+    seconds it took); a failure is remembered by the snapshot and reported by the rules
+    that need what failed. With one worker (``Limits.workers`` or ``AUDITOR_WORKERS``)
+    nothing starts early: the audit runs in this thread, in rule order.
     """
-    if requested_workers(snapshot.limits.workers) == 1:
+    if requested_workers(snapshot.limits.workers) == 1 or not rules:
         return {}
     with contextlib.suppress(Exception):
         snapshot.start_python_analysis()
-    threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="auditor-early")
-    threads.submit(_warm_history, snapshot)
-    futures = {rule.id: threads.submit(_timed, rule, snapshot) for rule in rules}
-    threads.shutdown(wait=False)
+    early = ThreadPoolExecutor(max_workers=2, thread_name_prefix="auditor-early")
+    early.submit(_warm_history, snapshot)
+    futures = {r.id: early.submit(_timed, r, snapshot) for r in rules if r.check.background}
+    others = [rule for rule in rules if rule.id not in futures]
+    rest = ThreadPoolExecutor(max_workers=max(1, len(others)), thread_name_prefix="auditor-rule")
+    futures.update({rule.id: rest.submit(_timed, rule, snapshot) for rule in others})
+    early.shutdown(wait=False)
+    rest.shutdown(wait=False)
     return futures
 
 
@@ -133,7 +140,7 @@ def audit(
     findings = []
     exempt = dict(exempt or {})
     rules = select_rules(pack, select, ignore)
-    early = start_early(snapshot, [r for r in rules if r.check.background and r.id not in exempt])
+    early = start_early(snapshot, [rule for rule in rules if rule.id not in exempt])
     for rule in rules:
         t0 = time.perf_counter()
         reason = exempt.get(rule.id)

@@ -988,6 +988,11 @@ def _is_build_script(path: str) -> bool:
     return parts[-1] in _NOT_APPLICATION_CODE or parts[0] in ("docs", "doc")
 
 
+#: The kinds of node the scanner looks at: imports, then the reads (:meth:`_reads`).
+_SCANNED_NODES = frozenset({ast.Import, ast.ImportFrom, ast.Call, ast.Subscript, ast.Compare})
+_SCANNED_NODES |= {ast.ClassDef}
+
+
 class _EnvironmentScanner:
     """The names a module binds to ``os``, ``os.environ``, ``os.getenv`` and friends."""
 
@@ -1001,7 +1006,7 @@ class _EnvironmentScanner:
         self.settings_bases: set[str] = {"BaseSettings"}
 
     def scan(self) -> Iterator[EnvironmentRead]:
-        nodes = self.module.nodes
+        nodes = [node for node in self.module.nodes if type(node) in _SCANNED_NODES]
         for node in nodes:
             if isinstance(node, ast.Import | ast.ImportFrom):
                 yield from self._imports(node)

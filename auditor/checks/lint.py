@@ -118,7 +118,7 @@ def ruff_violations(
     snapshot: Snapshot, *, select: Sequence[str] = DEFAULT_SELECT, max_per_kloc: float = 5.0
 ) -> Outcome:
     """Few ruff violations per 1,000 lines of code (``max_per_kloc``)."""
-    if not snapshot.python_modules:
+    if not snapshot.python_sources:  # not the parsed modules: ruff need not wait for them
         return Outcome.skipped("No Python files to lint.")
     findings = lint_findings(snapshot, select, with_format=True)
     if not findings.code_lines:
@@ -167,7 +167,7 @@ def _samples(violations: Sequence[ruff.Diagnostic], codes: Counter[str]) -> tupl
 @primitive("formatting", background=True)
 def formatting(snapshot: Snapshot, *, min_fraction: float = 0.8) -> Outcome:
     """At least ``min_fraction`` of the Python files are formatted as ``ruff format`` would."""
-    if not snapshot.python_modules:
+    if not snapshot.python_sources:
         return Outcome.skipped("No Python files to check.")
     line_length = formatting_line_length(snapshot)
     report = ruff.format_check(snapshot, line_length=line_length, with_select=DEFAULT_SELECT)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -55,7 +55,7 @@ def module_imports(snapshot: Snapshot) -> dict[str, tuple[Import, ...]]:
 def imports_in(module: ParsedModule) -> tuple[Import, ...]:
     """The absolute imports of one module, in the order :func:`ast.walk` meets them."""
     imports: list[Import] = []
-    for node in module.nodes:
+    for node in module.nodes_of(ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import):
             imports.extend(Import(alias.name, node.lineno) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -72,13 +72,35 @@ def imports_of(
     snapshot: Snapshot, names: Iterable[str]
 ) -> Iterator[tuple[PythonModule, Import, str]]:
     """(module, import, matched name) for non-test imports of any of ``names``."""
-    wanted = tuple(names)
+    first = _first_match(names)
     table = module_imports(snapshot)
     for module in source_modules(snapshot):
         for imported in table.get(module.path, ()):
-            name = imported.matches(wanted)
+            name = first(imported.module)
             if name is not None:
                 yield module, imported, name
+
+
+def _first_match(names: Iterable[str]) -> Callable[[str], str | None]:
+    """What :meth:`Import.matches` answers, by looking up the dotted prefixes of a module
+    (``a``, ``a.b``, ``a.b.c``) instead of trying every name."""
+    order: dict[str, int] = {}
+    for index, name in enumerate(names):
+        order.setdefault(name, index)
+    by_index = {index: name for name, index in order.items()}
+
+    def first(module: str) -> str | None:
+        best: int | None = None
+        end = module.find(".")
+        while True:
+            index = order.get(module if end < 0 else module[:end])
+            if index is not None and (best is None or index < best):
+                best = index
+            if end < 0:
+                return None if best is None else by_index[best]
+            end = module.find(".", end + 1)
+
+    return first
 
 
 def _shown(evidence: list[Evidence]) -> str:
@@ -379,15 +401,25 @@ def routes_in(module: ParsedModule) -> tuple[Evidence, ...]:
     return tuple(_find_routes(module))
 
 
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_ASSIGNMENTS = (ast.Assign, ast.AugAssign, ast.AnnAssign)
+
+
 def _find_routes(module: ParsedModule) -> Iterator[Evidence]:
-    for node in module.nodes:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+    for node in module.nodes_of(ast.Call, *_DEFINITIONS, *_ASSIGNMENTS):
+        if isinstance(node, ast.Call):
+            func = node.func  # most calls are not routes: the attribute is checked first
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr in _ROUTE_CALLS
+                and _is_route(node, _ROUTE_CALLS)
+            ):
+                yield Evidence(module.path, node.lineno, "route registration")
+        elif isinstance(node, _DEFINITIONS):
             for decorator in node.decorator_list:
                 if _is_route(decorator, _ROUTE_METHODS):
                     yield Evidence(module.path, decorator.lineno, f"route {node.name}")
-        elif isinstance(node, ast.Call) and _is_route(node, _ROUTE_CALLS):
-            yield Evidence(module.path, node.lineno, "route registration")
-        elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+        elif isinstance(node, _ASSIGNMENTS):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Name) and t.id == "urlpatterns" for t in targets):
                 yield Evidence(module.path, node.lineno, "Django URL patterns")
@@ -583,7 +615,7 @@ def handling_in(module: ParsedModule) -> ModuleHandling:
     bad: list[BadHandler] = []
     first_log: int | None = None
     first_print: int | None = None
-    for node in module.nodes:
+    for node in module.nodes_of(ast.ExceptHandler, ast.Call):
         if isinstance(node, ast.ExceptHandler):
             handlers += 1
             kind = _bad_handler(node)
