@@ -13,10 +13,17 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
+import threading
 from collections.abc import Generator, Sequence
 from pathlib import Path
 
 from auditor.errors import SourceError
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
 
 #: Settings that would let the audited repository run a program or read outside its tree.
 NEUTRAL_CONFIG: tuple[tuple[str, str], ...] = (
@@ -37,8 +44,15 @@ NEUTRAL_CONFIG: tuple[tuple[str, str], ...] = (
     ("log.mailmap", "false"),
     ("mailmap.file", ""),
     ("mailmap.blob", ""),
-    ("protocol.ext.allow", "never"),
-    ("protocol.file.allow", "never"),
+    # Reading objects needs no transport. A partial clone's promisor remote is fetched from
+    # (lazily, for a missing object) by plain object reads; the repository may name any URL.
+    # A repository's own ``protocol.<name>.allow`` beats a general ``protocol.allow``, so
+    # every transport git knows is named here too.
+    ("protocol.allow", "never"),
+    *(
+        (f"protocol.{name}.allow", "never")
+        for name in ("ext", "fd", "file", "git", "http", "https", "ssh")
+    ),
     ("submodule.recurse", "false"),
     ("i18n.logOutputEncoding", "UTF-8"),
 )
@@ -56,6 +70,9 @@ _ENV_OVERRIDES = {
     "GIT_ASKPASS": "",
     "SSH_ASKPASS": "",
     "LC_ALL": "C",
+    # Transports left at git's "user" policy are refused, and git >= 2.45 skips lazy fetches.
+    "GIT_PROTOCOL_FROM_USER": "0",
+    "GIT_NO_LAZY_FETCH": "1",
 }
 #: Variables that would point git somewhere we did not choose, or run something.
 _ENV_REMOVED = (
@@ -77,6 +94,24 @@ _ENV_REMOVED = (
 )
 
 DEFAULT_TIMEOUT = 120.0
+#: Address space a streamed git command (``log``, ``ls-tree``) may use, where the system
+#: lets us set it; with pack windows kept small, a real repository needs far less.
+STREAM_MEMORY = 1 << 30
+_STREAM_PACK_WINDOWS = (("core.packedGitWindowSize", "64m"), ("core.packedGitLimit", "256m"))
+
+
+def _limit_memory(pid: int, limit: int) -> None:
+    """Cap a started process's address space (Linux; elsewhere, and if refused, no cap)."""
+    prlimit = getattr(resource, "prlimit", None) if resource is not None else None
+    if prlimit is None:
+        return
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        prlimit(pid, resource.RLIMIT_AS, (limit, limit))
+    except (OSError, ValueError):
+        pass  # the process may already have ended; the cap is a safeguard, not a contract
 
 
 def git_environment(git_dir: Path | None = None) -> dict[str, str]:
@@ -132,17 +167,33 @@ class Git:
         """Run git and yield its standard output in chunks as it arrives.
 
         A consumer that stops early (a bound reached) ends the process; only a failure of a
-        stream read to its end raises :class:`GitError`.
+        stream read to its end raises :class:`GitError`. The process is ended after
+        ``timeout`` seconds and held to :data:`STREAM_MEMORY` bytes: ``git log`` gathers a
+        commit's whole list of changed paths before it prints any, so a tree crafted to
+        expand into billions of paths would otherwise fill the machine's memory.
         """
+        argv = self.argv(*args)
+        argv[1:1] = [arg for kv in _STREAM_PACK_WINDOWS for arg in ("-c", "=".join(kv))]
+        stderr_file = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
         proc = subprocess.Popen(
-            self.argv(*args),
+            argv,
             env=self._env,
             cwd=self.git_dir,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=stderr_file,
         )
-        assert proc.stdout is not None and proc.stderr is not None
+        _limit_memory(proc.pid, STREAM_MEMORY)
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            proc.kill()
+
+        watchdog = threading.Timer(self.timeout, expire)
+        watchdog.daemon = True
+        watchdog.start()
+        assert proc.stdout is not None
         finished = False
         try:
             while chunk := proc.stdout.read(chunk_size):
@@ -157,8 +208,12 @@ class Git:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-            stderr = proc.stderr.read(4096)
-            proc.stderr.close()
+            watchdog.cancel()
+            stderr_file.seek(0)
+            stderr = stderr_file.read(4096)
+            stderr_file.close()
+        if expired.is_set():
+            raise GitError(f"git {args[0]} took longer than {self.timeout:.0f}s")
         if proc.returncode != 0:
             raise GitError(f"git {args[0]} failed: {_first_line(stderr)}")
 
@@ -170,8 +225,6 @@ class Git:
         """
         if not oids:
             return {}
-        import threading
-
         proc = subprocess.Popen(
             self.argv("cat-file", "--batch"),
             env=self._env,
@@ -238,7 +291,7 @@ def find_git_dir(path: Path) -> Path | None:
         git_dir = path  # a bare repository
     else:
         return None
-    _refuse_outside_alternates(path, git_dir)
+    _refuse_pointers_out(path, git_dir)
     return git_dir
 
 
@@ -262,12 +315,61 @@ def _follow_gitdir_file(path: Path, dot_git: Path) -> Path:
     return target
 
 
-def _refuse_outside_alternates(path: Path, git_dir: Path) -> None:
-    """Refuse an object store that borrows objects from elsewhere on disk (alternates)."""
+def _allowed_roots(path: Path) -> list[Path]:
+    """Where a repository's git data may live: in its folder, or in an enclosing ``.git``."""
+    return [path, *(parent / ".git" for parent in path.parents)]
+
+
+def _inside(target: Path, roots: Sequence[Path]) -> bool:
+    return any(target == root or target.is_relative_to(root) for root in roots)
+
+
+#: Entries of a git directory that git reads; a symbolic link among them would make git read
+#: configuration, refs or objects from wherever it points.
+_GIT_DIR_ENTRIES = (
+    "config",
+    "config.worktree",
+    "HEAD",
+    "packed-refs",
+    "shallow",
+    "commondir",
+    "refs",
+    "info",
+    "objects",
+    "objects/info",
+    "objects/pack",
+)
+#: ``include.path`` and ``includeIf.<condition>.path``, as ``git config`` names them.
+_INCLUDE_KEYS = r"^include(if\..*)?\.path$"
+
+
+def _refuse_pointers_out(path: Path, git_dir: Path) -> None:
+    """Refuse a git directory that makes git read another one's data: a ``commondir``,
+    alternates, symbolic links or configuration includes that lead outside the folder."""
+    roots = _allowed_roots(path)
     common = git_dir
     commondir = git_dir / "commondir"
     if commondir.is_file():  # a worktree's git directory shares its main repository's objects
         common = (git_dir / commondir.read_text("utf-8", "replace").strip()).resolve()
+        if not _inside(common, roots):
+            raise SourceError(
+                f"{path}: the repository's commondir points to {common}, outside this folder; "
+                "audit the main checkout instead"
+            )
+    for directory in dict.fromkeys((git_dir, common)):
+        for name in _GIT_DIR_ENTRIES:
+            entry = directory / name
+            if entry.is_symlink() and not _inside(entry.resolve(), roots):
+                raise SourceError(
+                    f"{path}: {name} in the git directory is a symbolic link to "
+                    f"{entry.resolve()}; refusing to follow it"
+                )
+    _refuse_outside_alternates(path, common)
+    _refuse_outside_includes(path, git_dir, [common / "config", git_dir / "config.worktree"])
+
+
+def _refuse_outside_alternates(path: Path, common: Path) -> None:
+    """Refuse an object store that borrows objects from elsewhere on disk (alternates)."""
     alternates = common / "objects" / "info" / "alternates"
     if not alternates.is_file():
         return
@@ -282,6 +384,48 @@ def _refuse_outside_alternates(path: Path, git_dir: Path) -> None:
                 f"{path}: the repository borrows objects from {target} "
                 "(objects/info/alternates); clone it without --shared or --reference to audit it"
             )
+
+
+def _refuse_outside_includes(path: Path, git_dir: Path, configs: list[Path]) -> None:
+    """Refuse configuration that includes a file outside the folder (``include.path``).
+
+    Every git command reads the repository's configuration with its includes, and there is
+    no switch to stop that, so a file elsewhere on disk would become part of the audit (its
+    remote URL shown on the card, a FIFO blocking git). Includes inside the git directory
+    are followed, a few levels deep, to check theirs.
+    """
+    roots = _allowed_roots(path)
+    git = Git(git_dir)
+    seen: set[Path] = set()
+    pending = [(config, 0) for config in configs]
+    while pending:
+        config, depth = pending.pop()
+        if config in seen or not config.is_file():
+            continue
+        seen.add(config)
+        listing = git.run(
+            "config",
+            "--file",
+            str(config),
+            "--no-includes",
+            "-z",
+            "--get-regexp",
+            _INCLUDE_KEYS,
+            check=False,
+        )
+        for item in listing.split(b"\x00"):
+            raw = item.partition(b"\n")[2].decode("utf-8", "replace").strip()
+            if not raw:
+                continue
+            target = Path(raw).expanduser()
+            target = (config.parent / target if not target.is_absolute() else target).resolve()
+            if not _inside(target, roots):
+                raise SourceError(
+                    f"{path}: the repository's git configuration includes {target}, outside "
+                    "this folder (include.path); clone the repository to audit it"
+                )
+            if depth < 8:  # git itself stops at ten levels
+                pending.append((target, depth + 1))
 
 
 #: The transports a clone or fetch may use: https and http, and ``file`` for tests and local
