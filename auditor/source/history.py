@@ -78,6 +78,9 @@ def read_history(
         "--no-ext-diff",
         "--no-show-signature",
         "--no-color",
+        # Submodules are never looked into: without this, git reads their configuration
+        # (.gitmodules at HEAD included) and an invalid value there ends the whole log.
+        "--ignore-submodules=all",
         "--name-status",
         f"--max-count={max_commits}",
         f"--format={fmt}",
@@ -151,12 +154,26 @@ def _parse_record(record: bytes, max_message_bytes: int, max_paths: int) -> Comm
         parents=tuple(p.decode("ascii", "replace") for p in parents.split()),
         author_name=_text(name, 256),
         author_email=_text(email, 256),
-        timestamp=int(when) if when.strip().isdigit() else 0,
+        timestamp=_timestamp(when),
         message=_text(message, max_message_bytes).strip("\n"),
         added=tuple(added),
         added_count=added_count,
         changed_count=changed_count,
     )
+
+
+#: 9999-12-30 UTC: later dates are crafted, and no ``datetime`` in every time zone holds them.
+LATEST_TIMESTAMP = 253_402_128_000
+
+
+def _timestamp(raw: bytes) -> int:
+    """Seconds since the epoch, or 0 (unknown) for a date git could not read or no calendar
+    can show (a commit object may carry any number there)."""
+    raw = raw.strip()
+    if not raw.isdigit() or len(raw) > 12:
+        return 0
+    value = int(raw)
+    return value if value <= LATEST_TIMESTAMP else 0
 
 
 def _text(raw: bytes, limit: int) -> str:
