@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import stat
 import threading
 from collections.abc import Callable, Iterator
@@ -62,6 +63,10 @@ class Limits:
     max_file_bytes: int = 1 << 20  # files larger than this are listed but not read
     max_total_bytes: int = 256 << 20  # total text read from one repository
     max_python_files: int = 20_000
+    #: Words and symbols of Python parsed in all (about ten megabytes of real code): parsing
+    #: costs time and memory per syntax-tree node, and a megabyte of ``x = 1`` lines holds
+    #: as many nodes as five of real code.
+    max_python_tokens: int = 2_000_000
     max_ast_depth: int = 400
     max_commits: int = 100_000
     max_message_bytes: int = 8_192
@@ -272,11 +277,11 @@ class Snapshot:
             )
         if self._git is not None:
             blobs = self._git.read_blobs([e.oid for e in wanted if e.oid])
-            raw = {e.path: blobs.get(e.oid or "") for e in wanted}
-        else:
-            raw = {
-                e.path: _read_file(self.root, e.path, self.limits.max_file_bytes) for e in wanted
-            }
+            # One text per blob: a blob committed under a thousand names is decoded once
+            # (decoded text can take four times the bytes), and shared.
+            texts = {oid: decode_text(data) for oid, data in blobs.items()}
+            return {e.path: texts.get(e.oid or "") for e in wanted}
+        raw = {e.path: _read_file(self.root, e.path, self.limits.max_file_bytes) for e in wanted}
         return {path: decode_text(data) if data is not None else None for path, data in raw.items()}
 
     @property
@@ -382,11 +387,29 @@ def _python_sources(snapshot: Snapshot) -> tuple[tuple[str, str], ...]:
         )
         entries = entries[: snapshot.limits.max_python_files]
     sources = []
-    for entry in entries:
+    budget = snapshot.limits.max_python_tokens
+    for index, entry in enumerate(entries):
         text = snapshot.text(entry.path)
-        if text is not None:
-            sources.append((entry.path, text))
+        if text is None:
+            continue
+        budget -= python_tokens(text)
+        if budget < 0:
+            snapshot.notices.append(
+                f"more than {snapshot.limits.max_python_tokens:,} words and symbols of Python: "
+                f"{len(entries) - index} Python file(s) were not parsed"
+            )
+            break
+        sources.append((entry.path, text))
     return tuple(sources)
+
+
+_PYTHON_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def python_tokens(text: str) -> int:
+    """About how many tokens Python would read in ``text``: words, numbers and symbols
+    (a fast stand-in for the size of its syntax tree)."""
+    return _PYTHON_TOKEN.subn("", text)[1]
 
 
 def _python_analysis(snapshot: Snapshot) -> PendingModules:
