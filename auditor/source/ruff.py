@@ -34,6 +34,8 @@ TARGET_VERSION = "py310"
 SYNTAX_ERROR = "invalid-syntax"
 #: Wall time allowed for one ruff process.
 TIMEOUT_SECONDS = 300.0
+#: Stack for each of ruff's threads (``RUST_MIN_STACK``).
+RUST_STACK_BYTES = 16 << 20
 #: ruff's own default line length (black's too).
 DEFAULT_LINE_LENGTH = 88
 
@@ -185,6 +187,11 @@ def _run(
         root = Path(os.path.realpath(tmp))
         files = _materialise(snapshot, root)
         outputs = _run_all(commands, root) if files else {name: [] for name in commands}
+        # ruff's parser recurses once per level of nesting and aborts the whole run on a file
+        # nested thousands deep; Python gave up on those files too, so ruff can.
+        overflowed = any("stack overflow" in str(o) for o in outputs.values())
+        if overflowed and _leave_out_too_deep(snapshot, files):
+            outputs = _run_all(commands, root) if files else {name: [] for name in commands}
     paths = tuple(sorted(files.values()))
     lint_report: LintReport | RuffError | None = None
     format_report: FormatReport | RuffError | None = None
@@ -249,6 +256,21 @@ def _ruff_binary() -> str:
     return found
 
 
+def _leave_out_too_deep(snapshot: Snapshot, files: dict[str, str]) -> bool:
+    """Delete the written files Python could not parse for their depth or size (not for a
+    syntax error, which ruff reports itself); whether there were any."""
+    too_deep = {
+        m.path
+        for m in snapshot.python_modules
+        if m.error is not None and not m.error.startswith("syntax error")
+    }
+    left_out = [disk for disk, path in files.items() if path in too_deep]
+    for disk in left_out:
+        os.remove(disk)
+        snapshot.notices.append(f"ruff: skipped {files.pop(disk)!r}: nested too deeply to lint")
+    return bool(left_out)
+
+
 def _scratch(snapshot: Snapshot) -> str | None:
     """Where to write the files ruff reads: a memory-backed /dev/shm when there is one with
     room to spare and no TMPDIR says otherwise (creating thousands of small files on a disk
@@ -301,6 +323,9 @@ def _inside(root: Path, path: str) -> Path | None:
 def _environment() -> dict[str, str]:
     env = {name: os.environ[name] for name in _KEPT_ENVIRONMENT if name in os.environ}
     env["NO_COLOR"] = "1"
+    # ruff lints in worker threads whose stacks (2 MiB) overflow on code Python accepts (a
+    # hundred nested blocks): give them the main thread's room, and then some.
+    env["RUST_MIN_STACK"] = str(RUST_STACK_BYTES)
     return env
 
 
