@@ -723,6 +723,9 @@ def _measured_lines(data: bytes) -> dict[str, list[int]] | str:
         with tempfile.TemporaryDirectory(prefix="auditor-coverage-") as folder:
             db = Path(folder) / ".coverage"
             db.write_bytes(data)
+            refused = _active_schema(db)
+            if refused:
+                return f"not read: the database defines {refused}, which coverage.py never does"
             reader = CoverageData(basename=str(db))
             try:
                 reader.read()
@@ -731,6 +734,26 @@ def _measured_lines(data: bytes) -> dict[str, list[int]] | str:
                 reader.close()
     except (CoverageException, sqlite3.Error, ValueError, OSError) as exc:
         return f"not readable coverage.py data ({exc})"
+
+
+def _active_schema(db: Path) -> str | None:
+    """The first view, trigger or virtual table in a SQLite file, by kind, or None.
+
+    coverage.py's data is plain tables. A committed database is untrusted: a view can be an
+    endless recursive query (coverage.py would read it until memory runs out) and a trigger
+    runs on reads' side effects, while a plain table holds no more rows than its bytes.
+    """
+    connection = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+    try:
+        rows = connection.execute("SELECT type, sql FROM sqlite_master").fetchall()
+    finally:
+        connection.close()
+    for kind, sql in rows:
+        if kind in ("view", "trigger"):
+            return f"a {kind}"
+        if kind == "table" and str(sql or "").upper().lstrip().startswith("CREATE VIRTUAL"):
+            return "a virtual table"
+    return None
 
 
 def _statement_coverage(text: str | None, lines: Iterable[int]) -> tuple[int, int] | None:
