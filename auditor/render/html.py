@@ -1,19 +1,22 @@
 """The HTML scorecard: one self-contained page from ``reports/templates/card.html.j2``.
 
 Jinja2 renders it with autoescape on, so every string from the repository (file names,
-messages, the remote URL) reaches the page as text. Links come only from
-:mod:`auditor.render.view`, which builds ``https`` URLs on known hosts and nothing else.
+messages, the remote URL) reaches the page as text, stripped first of control characters
+and bidirectional overrides (:func:`~auditor.render.sanitize.printable`). Links come only
+from :mod:`auditor.render.view`, which builds ``https`` URLs on known hosts and nothing else.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
 
 from auditor.model import Scorecard
+from auditor.render.sanitize import printable
 from auditor.render.view import band, build_view
 from auditor.resources import templates_dir
 
@@ -30,7 +33,14 @@ def code_spans(text: str) -> Markup:
     The text is escaped first and only then given ``<code>`` tags, so nothing in it can
     become markup: the tags are the only HTML this adds.
     """
-    return Markup(_CODE_SPAN.sub(r"<code>\1</code>", str(escape(text))))
+    return Markup(_CODE_SPAN.sub(r"<code>\1</code>", str(escape(printable(str(text))))))
+
+
+def _finalize(value: Any) -> Any:
+    """Every printed value: text loses its control characters before it is escaped."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable(value)
+    return value
 
 
 @cache
@@ -38,6 +48,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
         autoescape=True,
+        finalize=_finalize,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
