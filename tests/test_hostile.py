@@ -193,7 +193,6 @@ def audits(stage: Stage) -> dict[str, Audit]:
 
 
 ENTRIES = list(BUILDERS)
-AUDITED = [name for name in ENTRIES if name not in ("gitdir-pointer", "alternates")]
 
 
 # ------------------------------------------------------------------------------ every entry
@@ -269,7 +268,7 @@ def _controls(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("name", AUDITED)
+@pytest.mark.parametrize("name", ENTRIES)
 def test_no_raw_control_character_reaches_an_output(
     audits: dict[str, Audit], name: str, fmt: str
 ) -> None:
@@ -280,7 +279,7 @@ def test_no_raw_control_character_reaches_an_output(
     assert _controls(text) == []
 
 
-@pytest.mark.parametrize("name", AUDITED)
+@pytest.mark.parametrize("name", ENTRIES)
 def test_json_and_sarif_are_valid_and_ascii(audits: dict[str, Audit], name: str) -> None:
     outputs = audits[name].outputs
     if audits[name].exit_code != EXIT_OK:
@@ -336,7 +335,7 @@ def _executable(tags: list[tuple[str, list[tuple[str, str | None]]]]) -> list[st
     return found
 
 
-@pytest.mark.parametrize("name", AUDITED)
+@pytest.mark.parametrize("name", ENTRIES)
 def test_html_card_carries_no_executable_markup(audits: dict[str, Audit], name: str) -> None:
     if audits[name].exit_code != EXIT_OK:
         pytest.skip("refused: no card")
@@ -365,7 +364,7 @@ def _cells(line: str) -> int:
     return count
 
 
-@pytest.mark.parametrize("name", AUDITED)
+@pytest.mark.parametrize("name", ENTRIES)
 def test_markdown_card_carries_no_markup_and_keeps_its_tables(
     audits: dict[str, Audit], name: str
 ) -> None:
@@ -391,7 +390,7 @@ _ANNOTATION = re.compile(
 )
 
 
-@pytest.mark.parametrize("name", AUDITED)
+@pytest.mark.parametrize("name", ENTRIES)
 def test_github_annotations_are_only_ours(audits: dict[str, Audit], name: str) -> None:
     if audits[name].exit_code != EXIT_OK:
         pytest.skip("refused: no card")
@@ -426,7 +425,7 @@ def _strings(data: Any) -> Iterator[str]:
             yield from _strings(value)
 
 
-@pytest.mark.parametrize("name", [n for n in AUDITED if n])
+@pytest.mark.parametrize("name", ENTRIES)
 def test_hostile_text_reaches_the_cards_as_data(audits: dict[str, Audit], name: str) -> None:
     audit = audits[name]
     if audit.exit_code != EXIT_OK:
@@ -472,7 +471,7 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.mark.parametrize("name", AUDITED)
+@pytest.mark.parametrize("name", ENTRIES)
 def test_html_card_runs_nothing_in_a_browser(
     audits: dict[str, Audit], browser: Browser, name: str, tmp_path: Path
 ) -> None:
