@@ -141,3 +141,78 @@ def test_a_summary_registered_late_is_computed_from_the_tree() -> None:
     late = python.ModuleSummary(count)
     assert late(module) == 1
     assert module.tree is not None
+
+
+def reference_corpus() -> list[tuple[str, str]]:
+    """This repository's Python files and a slice of the standard library: real code with
+    docstrings, decorators, nested functions, comprehensions, match statements, f-strings."""
+    import sysconfig
+
+    roots = [THIS_REPOSITORY / "auditor", THIS_REPOSITORY / "tests"]
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    roots += [stdlib / name for name in ("json", "email", "asyncio", "re", "importlib")]
+    files = sorted(p for root in roots if root.is_dir() for p in root.rglob("*.py"))
+    files += [stdlib / name for name in ("ast.py", "dataclasses.py", "argparse.py", "typing.py")]
+    return [(str(p), p.read_text("utf-8", "replace")) for p in files if p.is_file()]
+
+
+def test_line_counts_equal_a_tokenize_pass() -> None:
+    checked = 0
+    for path, text in reference_corpus():
+        try:
+            ast.parse(text)
+        except SyntaxError:
+            continue
+        fast = python.count_lines(text, 0, parsed=True)
+        slow = python.count_lines(text, 0)
+        assert fast == slow, path
+        checked += 1
+    assert checked > 100
+
+
+def test_complexity_and_halstead_equal_radons() -> None:
+    from radon.metrics import h_visit_ast
+    from radon.visitors import ComplexityVisitor
+
+    from auditor.checks.complexity import _TreeMeasures
+
+    checked = 0
+    for path, text in reference_corpus():
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        measures = _TreeMeasures.of(tree)
+        radon = ComplexityVisitor.from_ast(tree)
+        assert (measures.functions, measures.classes) == (radon.functions, radon.classes), path
+        assert measures.total_complexity == radon.total_complexity, path
+        assert measures.volume == h_visit_ast(tree).total.volume, path
+        checked += 1
+    assert checked > 100
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'x = \'a#b\'  # real\ny = """\n# not a comment\n\n"""\n',
+        "s = f'{x!r:>{w}}' \\\n    'tail'\nz = [\n    1,  # one\n\n    2,\n]\n",
+        "b = rb'\\\\' + '\\\n  continued'\n\n\n# end\n",
+        "def f():\n    '''Doc.\n\n    More.'''\n    return 1\n",
+        "match x:\n    case [1, *_]:\n        pass\n    case _:\n        pass\n",
+        "class A(B, metaclass=M):\n    assert x and y, 'msg' + z\n"
+        "    def m(self): return a if b else c\n",
+    ],
+)
+def test_tricky_sources_agree_with_the_references(source: str) -> None:
+    from radon.metrics import h_visit_ast
+    from radon.visitors import ComplexityVisitor
+
+    from auditor.checks.complexity import _TreeMeasures
+
+    tree = ast.parse(source)
+    assert python.count_lines(source, 0, parsed=True) == python.count_lines(source, 0)
+    measures = _TreeMeasures.of(tree)
+    radon = ComplexityVisitor.from_ast(tree)
+    assert (measures.functions, measures.classes) == (radon.functions, radon.classes)
+    assert measures.total_complexity == radon.total_complexity
+    assert measures.volume == h_visit_ast(tree).total.volume
