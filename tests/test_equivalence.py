@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -216,3 +217,42 @@ def test_tricky_sources_agree_with_the_references(source: str) -> None:
     assert (measures.functions, measures.classes) == (radon.functions, radon.classes)
     assert measures.total_complexity == radon.total_complexity
     assert measures.volume == h_visit_ast(tree).total.volume
+
+
+def test_without_worker_processes_the_work_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("daemonic processes are not allowed to have children")
+
+    monkeypatch.setattr(python, "ProcessPoolExecutor", refuse)
+    pending = PendingModules(ODD_SOURCES, max_depth=100, workers=2)
+
+    assert pending.workers == 1
+    here = PendingModules(ODD_SOURCES, max_depth=100, workers=1).result()
+    assert [as_data(m) for m in pending.result()] == [as_data(m) for m in here]
+
+
+def _lost_worker(*args: object) -> None:
+    raise MemoryError("the worker died")
+
+
+def test_a_chunk_whose_worker_fails_is_analysed_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(python, "_analyse_chunk", _lost_worker)
+    pending = PendingModules(ODD_SOURCES, max_depth=100, workers=2)
+
+    here = PendingModules(ODD_SOURCES, max_depth=100, workers=1).result()
+    assert pending.workers == 2
+    assert [as_data(m) for m in pending.result()] == [as_data(m) for m in here]
+
+
+def test_a_stream_is_read_once_and_its_failure_raised_where_it_is_read() -> None:
+    def stream() -> Iterator[tuple[str, str]]:
+        yield from ODD_SOURCES[:3]
+        raise OSError("git cat-file died")
+
+    pending = PendingModules(stream(), max_depth=100, workers=2, expected_bytes=10_000)
+    with pytest.raises(OSError, match="cat-file"):
+        pending.result()
+
+    lazy = PendingModules(iter(ODD_SOURCES), max_depth=100, workers=1, expected_bytes=10)
+    assert lazy.sources == tuple(ODD_SOURCES)
+    assert len(lazy.result()) == len(ODD_SOURCES)

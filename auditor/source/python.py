@@ -26,7 +26,7 @@ import sys
 import threading
 import tokenize
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -399,16 +399,23 @@ def recursion_headroom() -> None:
 
 
 class PendingModules:
-    """The analysis of many modules, under way in worker processes or waiting to run here."""
+    """The analysis of many modules, under way in worker processes or waiting to run here.
+
+    ``sources`` may be a stream. With worker processes, they are forked at once (before the
+    caller starts any thread: forking a process with threads can deadlock the child), and a
+    thread reads the stream, sending each chunk of files to work as soon as it is read, so
+    reading (and bounding) the rest overlaps the analysis. ``expected_bytes`` (the files'
+    sizes, known before reading them) decides whether workers pay and sizes the chunks.
+    """
 
     def __init__(
         self,
-        sources: Sequence[tuple[str, str]],
+        sources: Iterable[tuple[str, str]],
         *,
         max_depth: int,
         workers: int | None = None,
+        expected_bytes: int | None = None,
     ) -> None:
-        self._sources = list(sources)
         self._max_depth = max_depth
         self._summaries = registered_summaries()
         self._result: tuple[PythonModule, ...] | None = None
@@ -417,52 +424,119 @@ class PendingModules:
         self.workers = 1
         self._chunks: list[tuple[int, int]] = []
         self._futures: list[Future[list[_Analysis]]] = []
-        count = _worker_count(workers, sum(len(text) for _, text in self._sources))
+        self._stream: Iterable[tuple[str, str]] | None = sources
+        self._read: tuple[tuple[str, str], ...] | None = None
+        self._reader: threading.Thread | None = None
+        self._failure: BaseException | None = None
+        self._primed = threading.Event()  # the workers have work enough to start with
+        if expected_bytes is None:
+            self._read = tuple(sources)
+            expected_bytes = sum(len(text) for _, text in self._read)
+        count = _worker_count(workers, expected_bytes)
         if count > 1:
             # Asked for explicitly, every worker gets some files however few there are.
-            self._start(count, smallest=1 if requested_workers(workers) else 32 << 10)
+            smallest = 1 if requested_workers(workers) else 32 << 10
+            target = max(smallest, expected_bytes // (count * 8) + 1)
+            self._start(count, target)
 
-    def _start(self, count: int, *, smallest: int) -> None:
-        self._chunks = _chunks([len(text) for _, text in self._sources], count, smallest)
-        keys = tuple(s.key for s in self._summaries)
-        self.workers = min(count, len(self._chunks))
+    @property
+    def sources(self) -> tuple[tuple[str, str], ...]:
+        """Every (path, text) analysed, in order (read now if nobody has read them yet)."""
+        if self._reader is not None:
+            self._reader.join()
+            self._reader = None
+        if self._failure is not None:
+            raise self._failure
+        if self._read is None:
+            assert self._stream is not None
+            self._read = tuple(self._stream)
+        self._stream = None
+        return self._read
+
+    def wait_primed(self) -> None:
+        """Wait until every worker has a couple of chunks to work on (or all are sent), so
+        that other work started now does not starve the reader."""
+        if self._reader is not None:
+            self._primed.wait()
+
+    def _start(self, count: int, target: int) -> None:
         try:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_pool_context())
-            self._futures = [
-                self._pool.submit(_analyse_chunk, self._sources[start:end], self._max_depth, keys)
-                for start, end in self._chunks
-            ]
-        except (OSError, RuntimeError, ValueError):  # no processes here: analyse in-process
+            self._pool = ProcessPoolExecutor(max_workers=count, mp_context=_pool_context())
+            self._pool.submit(int)  # the processes start now, in this thread
+        except Exception:  # noqa: BLE001 - no processes here (a daemon, a sandbox): analysed here
             self._shutdown()
-            self._futures = []
-            self.workers = 1
+            return
+        self.workers = count
+        self._reader = threading.Thread(
+            target=self._feed, args=(target,), name="auditor-python-sources", daemon=True
+        )
+        self._reader.start()
+
+    def _feed(self, target: int) -> None:
+        """Read the sources, sending each chunk of about ``target`` characters to a worker."""
+        read: list[tuple[str, str]] = []
+        keys = tuple(s.key for s in self._summaries)
+        try:
+            if self._read is not None:
+                stream: Iterable[tuple[str, str]] = self._read
+            else:
+                assert self._stream is not None
+                stream = self._stream
+            start = filled = 0
+            for path, text in stream:
+                read.append((path, text))
+                filled += len(text)
+                if filled >= target:
+                    self._submit(read[start:], start, keys)
+                    start, filled = len(read), 0
+                    if len(self._futures) >= 2 * self.workers:
+                        self._primed.set()
+            if start < len(read):
+                self._submit(read[start:], start, keys)
+        except BaseException as exc:  # noqa: BLE001 - raised again where the sources are read
+            self._failure = exc
+        finally:
+            self._read = tuple(read)
+            self._primed.set()
+
+    def _submit(self, chunk: list[tuple[str, str]], start: int, keys: tuple[str, ...]) -> None:
+        assert self._pool is not None
+        try:
+            future = self._pool.submit(_analyse_chunk, chunk, self._max_depth, keys)
+        except (OSError, RuntimeError):  # the pool broke: this chunk is analysed here
+            future = Future()
+            future.set_exception(RuntimeError("the worker pool is gone"))
+        self._chunks.append((start, start + len(chunk)))
+        self._futures.append(future)
 
     def result(self) -> tuple[PythonModule, ...]:
         """Every module, in the order of the sources (waiting for the workers if need be)."""
         if self._result is None:
-            if self._pool is None:
-                self._result = tuple(self._analyse_here(0, len(self._sources)))
-            else:
-                self._result = tuple(self._collect())
+            self._result = tuple(self._collect())
         return self._result
 
     def _collect(self) -> Iterator[PythonModule]:
         try:
-            for (start, end), future in zip(self._chunks, self._futures, strict=True):
+            sources = self.sources  # waits for the reader, and raises what it met
+            done = 0
+            for (start, end), future in zip(self._chunks, self._futures, strict=False):
                 try:
                     analyses = future.result()
                 except Exception:  # noqa: BLE001 - a lost worker: this chunk is done here
                     yield from self._analyse_here(start, end)
-                    continue
-                for (path, text), analysis in zip(self._sources[start:end], analyses, strict=True):
-                    yield analysis.module(path, text, self._max_depth)
+                else:
+                    chunk = sources[start:end]
+                    for (path, text), analysis in zip(chunk, analyses, strict=True):
+                        yield analysis.module(path, text, self._max_depth)
+                done = end
+            yield from self._analyse_here(done, len(sources))
         finally:
             self._shutdown()
             self._futures = []
 
     def _analyse_here(self, start: int, end: int) -> Iterator[PythonModule]:
         recursion_headroom()
-        for path, text in self._sources[start:end]:
+        for path, text in self.sources[start:end]:
             yield analyse_module(path, text, max_depth=self._max_depth, summaries=self._summaries)
 
     def _shutdown(self) -> None:
@@ -495,6 +569,8 @@ def _worker_count(workers: int | None, total_bytes: int) -> int:
     requested = requested_workers(workers)
     if requested is not None:
         return requested
+    if multiprocessing.current_process().daemon:
+        return 1  # a daemonic process (a Dask or multiprocessing worker) may have no children
     if total_bytes < PARALLEL_MIN_BYTES:
         return 1
     try:
@@ -502,23 +578,6 @@ def _worker_count(workers: int | None, total_bytes: int) -> int:
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
     return max(1, min(cores, 8))
-
-
-def _chunks(sizes: Sequence[int], workers: int, smallest: int) -> list[tuple[int, int]]:
-    """Contiguous (start, end) ranges of roughly equal size, several per worker so that
-    a worker that finishes early takes more."""
-    total = sum(sizes)
-    target = max(smallest, total // (workers * 8) + 1)
-    chunks: list[tuple[int, int]] = []
-    start = filled = 0
-    for index, size in enumerate(sizes):
-        filled += size
-        if filled >= target:
-            chunks.append((start, index + 1))
-            start, filled = index + 1, 0
-    if start < len(sizes):
-        chunks.append((start, len(sizes)))
-    return chunks
 
 
 def _pool_context() -> multiprocessing.context.BaseContext | None:

@@ -303,9 +303,10 @@ class Snapshot:
         """Start analysing the Python files (in worker processes when that pays) so that other
         work overlaps it; :attr:`python_modules` waits for the result.
 
-        Call it before starting threads: worker processes are then forked cheaply.
+        Call it before starting threads: worker processes are then forked cheaply. It
+        returns once the workers have files enough to start with.
         """
-        self.memo(_python_analysis)
+        self.memo(_python_analysis).wait_primed()
 
     def files_matching(self, predicate: Callable[[FileEntry], bool]) -> Iterator[FileEntry]:
         return (entry for entry in self.files.values() if predicate(entry))
@@ -380,13 +381,23 @@ def _history(snapshot: Snapshot) -> History:
 
 
 def _python_sources(snapshot: Snapshot) -> tuple[tuple[str, str], ...]:
+    return snapshot.memo(_python_analysis).sources
+
+
+def _python_entries(snapshot: Snapshot) -> list[FileEntry]:
     entries = [e for e in snapshot.files.values() if e.suffix == ".py" and not is_vendored(e.path)]
     if len(entries) > snapshot.limits.max_python_files:
         snapshot.notices.append(
             f"more than {snapshot.limits.max_python_files} Python files: the rest were not parsed"
         )
         entries = entries[: snapshot.limits.max_python_files]
-    sources = []
+    return entries
+
+
+def _stream_python_sources(
+    snapshot: Snapshot, entries: list[FileEntry]
+) -> Iterator[tuple[str, str]]:
+    """(path, text) of the Python files in order, until the token budget is spent."""
     budget = snapshot.limits.max_python_tokens
     for index, entry in enumerate(entries):
         text = snapshot.text(entry.path)
@@ -398,9 +409,8 @@ def _python_sources(snapshot: Snapshot) -> tuple[tuple[str, str], ...]:
                 f"more than {snapshot.limits.max_python_tokens:,} words and symbols of Python: "
                 f"{len(entries) - index} Python file(s) were not parsed"
             )
-            break
-        sources.append((entry.path, text))
-    return tuple(sources)
+            return
+        yield entry.path, text
 
 
 _PYTHON_TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -414,10 +424,14 @@ def python_tokens(text: str) -> int:
 
 def _python_analysis(snapshot: Snapshot) -> PendingModules:
     recursion_headroom()
+    entries = _python_entries(snapshot)
+    # Streamed: worker processes start on the first files while the rest are read and
+    # counted against the budget.
     return PendingModules(
-        snapshot.python_sources,
+        _stream_python_sources(snapshot, entries),
         max_depth=snapshot.limits.max_ast_depth,
         workers=snapshot.limits.workers,
+        expected_bytes=sum(entry.size for entry in entries),
     )
 
 
