@@ -4,4 +4,6 @@ import sys
 
 from auditor.cli import main
 
-sys.exit(main())
+# Guarded: worker processes started by spawn or forkserver import the main module again.
+if __name__ == "__main__":
+    sys.exit(main())

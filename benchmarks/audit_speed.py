@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     if not options.no_scaling:
-        scaling(bench, 1 if options.quick else max(1, options.runs // 2))
+        scaling(bench, 1 if options.quick else max(1, (options.runs + 1) // 2))
     print(f"\nload average at the end: {_load()}")
     return 0
 

@@ -256,3 +256,21 @@ def test_a_stream_is_read_once_and_its_failure_raised_where_it_is_read() -> None
     lazy = PendingModules(iter(ODD_SOURCES), max_depth=100, workers=1, expected_bytes=10)
     assert lazy.sources == tuple(ODD_SOURCES)
     assert len(lazy.result()) == len(ODD_SOURCES)
+
+
+def test_with_threads_running_the_workers_come_from_a_fork_server() -> None:
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        pending = PendingModules(ODD_SOURCES, max_depth=100, workers=2)
+        modules = pending.result()
+    finally:
+        stop.set()
+        other.join()
+
+    here = PendingModules(ODD_SOURCES, max_depth=100, workers=1).result()
+    assert pending.workers == 2
+    assert [as_data(m) for m in modules] == [as_data(m) for m in here]
