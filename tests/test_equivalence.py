@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -274,3 +274,35 @@ def test_with_threads_running_the_workers_come_from_a_fork_server() -> None:
     here = PendingModules(ODD_SOURCES, max_depth=100, workers=1).result()
     assert pending.workers == 2
     assert [as_data(m) for m in modules] == [as_data(m) for m in here]
+
+
+def test_a_stream_read_from_two_threads_at_once_is_read_once() -> None:
+    import threading
+    import time
+
+    def slow() -> Iterator[tuple[str, str]]:
+        for source in ODD_SOURCES:
+            time.sleep(0.01)
+            yield source
+
+    pending = PendingModules(slow(), max_depth=100, workers=1, expected_bytes=10)
+    results: dict[str, object] = {}
+
+    def read(name: str, get: Callable[[], object]) -> None:
+        try:
+            results[name] = get()
+        except Exception as exc:  # noqa: BLE001 - the assertion below shows it
+            results[name] = exc
+
+    threads = [
+        threading.Thread(target=read, args=("sources", lambda: pending.sources)),
+        threading.Thread(target=read, args=("modules", pending.result)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert results["sources"] == tuple(ODD_SOURCES)
+    modules = results["modules"]
+    assert isinstance(modules, tuple) and len(modules) == len(ODD_SOURCES)

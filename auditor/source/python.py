@@ -429,6 +429,7 @@ class PendingModules:
         self._reader: threading.Thread | None = None
         self._failure: BaseException | None = None
         self._primed = threading.Event()  # the workers have work enough to start with
+        self._reading = threading.Lock()  # a stream is read by one thread, once
         if expected_bytes is None:
             self._read = tuple(sources)
             expected_bytes = sum(len(text) for _, text in self._read)
@@ -442,15 +443,20 @@ class PendingModules:
     @property
     def sources(self) -> tuple[tuple[str, str], ...]:
         """Every (path, text) analysed, in order (read now if nobody has read them yet)."""
-        if self._reader is not None:
-            self._reader.join()
-            self._reader = None
+        with self._reading:
+            if self._reader is not None:
+                self._reader.join()
+                self._reader = None
+            if self._failure is None and self._read is None:
+                assert self._stream is not None
+                try:
+                    self._read = tuple(self._stream)
+                except Exception as exc:  # noqa: BLE001 - raised again to every reader
+                    self._failure = exc
+            self._stream = None
         if self._failure is not None:
             raise self._failure
-        if self._read is None:
-            assert self._stream is not None
-            self._read = tuple(self._stream)
-        self._stream = None
+        assert self._read is not None
         return self._read
 
     def wait_primed(self) -> None:
