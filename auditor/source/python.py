@@ -1,5 +1,5 @@
-"""Python modules parsed once: line counts from one tokenize pass, per-module summaries from
-one walk of the syntax tree, computed where the tree is parsed.
+"""Python modules parsed once: line counts from one scan of the text, per-module summaries
+from one walk of the syntax tree, computed where the tree is parsed.
 
 A syntax tree is expensive to build and more expensive to move between processes (unpickling
 one costs more than parsing the source again), so trees never travel. Checks that need a tree
