@@ -71,8 +71,8 @@ def next_steps(
         share = (f.weight / rule_weight[f.category]) * (
             applicable[f.category].weight / category_weight
         )
-        points = share * (1.0 - f.outcome.score) * 100
-        if points > 0:
-            steps.append(NextStep(finding=f, points=round(points, 1)))
+        points = round(share * (1.0 - f.outcome.score) * 100, 1)
+        if points > 0:  # a step worth less than 0.05 points is not worth suggesting
+            steps.append(NextStep(finding=f, points=points))
     steps.sort(key=lambda s: (-s.points, s.finding.rule))
     return tuple(steps[:limit])

@@ -203,3 +203,14 @@ fix = "f"
 
     assert outcome.status is Status.ERROR
     assert "NoneType, not an Outcome" in outcome.message
+
+
+def test_next_steps_leave_out_fixes_worth_nothing_once_rounded() -> None:
+    findings = [
+        finding("DOC001", "DOC", 1, Outcome.passed("ok")),
+        finding("DOC002", "DOC", 1000, Outcome.graded(0.9999, "nearly")),
+        finding("TST001", "TST", 1, Outcome.graded(0.5, "half")),
+    ]
+    categories = category_scores(findings, CATEGORIES)
+
+    assert [s.finding.rule for s in next_steps(findings, categories)] == ["TST001"]
