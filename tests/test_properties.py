@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import secrets
 import string
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +158,12 @@ def test_the_commit_parser_reads_back_what_git_wrote(commit: tuple[bytes, dict[s
 @FAST
 @given(raw=st.binary(max_size=30) | st.from_regex(rb"\A\s*-?[0-9]{0,25}\s*\Z"))
 def test_any_commit_date_is_a_date_a_calendar_can_show(raw: bytes) -> None:
-    datetime.fromtimestamp(_timestamp(raw))
+    seconds = _timestamp(raw)
+
+    shown = datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+    assert isinstance(seconds, int)
+    assert shown.timestamp() == seconds
 
 
 # ------------------------------------------------------------------------------ rule packs
