@@ -268,3 +268,37 @@ def test_python_dash_m_and_the_console_script(weak: Path) -> None:
     )
     assert internal.returncode == 2
     assert internal.stderr.startswith("auditor: error: ")
+
+
+def test_an_internal_error_is_one_line_and_exit_four(weak: Path, tmp_path: Path) -> None:
+    # A broken installation: a 'rich' that cannot be imported, first on the path.
+    broken = tmp_path / "broken-site"
+    (broken / "rich").mkdir(parents=True)
+    (broken / "rich" / "__init__.py").write_text("raise RuntimeError('broken install')\n")
+    checkout = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": f"{broken}{os.pathsep}{checkout}", "NO_COLOR": "1"}
+    env.pop("AUDITOR_DEBUG", None)
+
+    quiet = subprocess.run(
+        [sys.executable, "-m", "auditor", "audit", str(weak), "--no-cache"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    loud = subprocess.run(
+        [sys.executable, "-m", "auditor", "audit", str(weak), "--no-cache"],
+        capture_output=True,
+        text=True,
+        env={**env, "AUDITOR_DEBUG": "1"},
+        check=False,
+    )
+
+    assert quiet.returncode == 4
+    assert quiet.stdout == ""
+    assert quiet.stderr == (
+        "auditor: internal error: RuntimeError: broken install "
+        "(set AUDITOR_DEBUG=1 for the traceback)\n"
+    )
+    assert loud.returncode == 4
+    assert "Traceback (most recent call last)" in loud.stderr
