@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -417,31 +417,24 @@ def _clause_headers(node: ast.stmt) -> int:
 @primitive("max_complexity")
 def max_complexity(snapshot: Snapshot, *, max_cc: int = 10) -> Outcome:
     """No function has a cyclomatic complexity above ``max_cc``."""
-    facts = complexity_facts(snapshot)
-    skip = _skip_reason(facts)
-    if skip:
-        return Outcome.skipped(skip)
-    functions = facts.functions
-    worst = sorted(functions, key=lambda f: (-f.complexity, f.path, f.line))
-    over = [f for f in worst if f.complexity > max_cc]
-    total = _count(len(functions), "function")
-    if not over:
-        top = worst[0]
-        message = (
-            f"No function has a cyclomatic complexity above {max_cc} ({total} measured; "
-            f"the highest is {top.name}, {top.complexity})."
-        )
-    else:
+
+    def beyond(over: Sequence[FunctionMeasure], total: str) -> str:
         shown = ", ".join(f"{f.name} ({f.complexity})" for f in over[:3])
-        message = (
+        return (
             f"{len(over):,} of {total} {_have(over)} a cyclomatic complexity above {max_cc}; "
             f"worst: {shown}."
         )
-    evidence = tuple(Evidence(f.path, f.line, f"{f.name}: cc {f.complexity}") for f in over)
-    return Outcome.graded(
-        1 - len(over) / len(functions),
-        message + _shown(len(over)) + facts.failure_note(),
-        evidence[:MAX_EVIDENCE],
+
+    return _functions_over(
+        snapshot,
+        max_cc,
+        lambda f: f.complexity,
+        within=lambda top, total: (
+            f"No function has a cyclomatic complexity above {max_cc} ({total} measured; "
+            f"the highest is {top.name}, {top.complexity})."
+        ),
+        beyond=beyond,
+        note=lambda f: f"{f.name}: cc {f.complexity}",
     )
 
 
@@ -516,25 +509,45 @@ def maintainability(snapshot: Snapshot, *, min_mi: float = 20.0) -> Outcome:
 @primitive("function_length")
 def function_length(snapshot: Snapshot, *, max_lines: int = 60) -> Outcome:
     """No function is longer than ``max_lines`` lines."""
+
+    def beyond(over: Sequence[FunctionMeasure], total: str) -> str:
+        shown = ", ".join(f"{f.name} ({f.length})" for f in over[:3])
+        are = "is" if len(over) == 1 else "are"
+        return f"{len(over):,} of {total} {are} longer than {max_lines} lines; longest: {shown}."
+
+    return _functions_over(
+        snapshot,
+        max_lines,
+        lambda f: f.length,
+        within=lambda top, total: (
+            f"No function is longer than {max_lines} lines ({total} measured; "
+            f"the longest is {top.name}, {top.length} lines)."
+        ),
+        beyond=beyond,
+        note=lambda f: f"{f.name}: {f.length} lines",
+    )
+
+
+def _functions_over(
+    snapshot: Snapshot,
+    limit: int,
+    measure: Callable[[FunctionMeasure], int],
+    *,
+    within: Callable[[FunctionMeasure, str], str],
+    beyond: Callable[[Sequence[FunctionMeasure], str], str],
+    note: Callable[[FunctionMeasure], str],
+) -> Outcome:
+    """Functions measured against a limit: the fraction within it, the worst as evidence."""
     facts = complexity_facts(snapshot)
     skip = _skip_reason(facts)
     if skip:
         return Outcome.skipped(skip)
     functions = facts.functions
-    longest = sorted(functions, key=lambda f: (-f.length, f.path, f.line))
-    over = [f for f in longest if f.length > max_lines]
+    ranked = sorted(functions, key=lambda f: (-measure(f), f.path, f.line))
+    over = [f for f in ranked if measure(f) > limit]
     total = _count(len(functions), "function")
-    if not over:
-        top = longest[0]
-        message = (
-            f"No function is longer than {max_lines} lines ({total} measured; "
-            f"the longest is {top.name}, {top.length} lines)."
-        )
-    else:
-        shown = ", ".join(f"{f.name} ({f.length})" for f in over[:3])
-        are = "is" if len(over) == 1 else "are"
-        message = f"{len(over):,} of {total} {are} longer than {max_lines} lines; longest: {shown}."
-    evidence = tuple(Evidence(f.path, f.line, f"{f.name}: {f.length} lines") for f in over)
+    message = beyond(over, total) if over else within(ranked[0], total)
+    evidence = tuple(Evidence(f.path, f.line, note(f)) for f in over)
     return Outcome.graded(
         1 - len(over) / len(functions),
         message + _shown(len(over)) + facts.failure_note(),
