@@ -14,6 +14,8 @@ change only what differs: see :func:`_merge` and docs/rules.md.
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -167,14 +169,21 @@ def _load(path: Path, chain: tuple[Path, ...]) -> tuple[RulePack, dict[str, Any]
 
 
 def _read(path: Path, label: str) -> dict[str, Any]:
+    """The pack file's tables, handed out as a copy to merge into. The same text is parsed
+    once (``--profile auto`` loads every profile, each extending the default pack)."""
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RulePackError(f"{label}: cannot read: {exc}") from exc
     try:
-        return tomllib.loads(text)
+        return copy.deepcopy(_parse_text(text))
     except tomllib.TOMLDecodeError as exc:
         raise RulePackError(_toml_error(label, exc)) from exc
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_text(text: str) -> dict[str, Any]:
+    return tomllib.loads(text)
 
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
