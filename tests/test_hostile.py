@@ -530,3 +530,29 @@ def test_leaderboard_csv_neutralises_every_formula() -> None:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), row
     for value in hostile:
         assert csv_cell(value) == "'" + value
+
+
+def test_leaderboard_html_escapes_names_and_strips_control_characters() -> None:
+    from auditor.batch.leaderboard import CandidateEntry, Leaderboard, to_html
+
+    evil = "Eve\x1b]0;pwned\x07\u202etxt.exe<img src=x onerror=alert(1)>"
+    entry = CandidateEntry(
+        login="eve",
+        name=evil,
+        url=None,
+        fields={},
+        score=None,
+        grade=None,
+        result=None,
+        merged_prs=0,
+        repos=(),
+        errors=(evil,),
+        rank=1,
+    )
+    board = Leaderboard(candidates=(entry,), categories=(), pack="default", run_status="finished")
+
+    page = to_html(board)
+
+    assert "\x1b" not in page and "\x07" not in page and "\u202e" not in page
+    assert "<img src=x" not in page
+    assert "Eve]0;pwnedtxt.exe&lt;img src=x onerror=alert(1)&gt;" in page

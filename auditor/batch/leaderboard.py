@@ -336,16 +336,9 @@ def to_html(board: Leaderboard) -> str:
 
 @cache
 def _environment() -> Any:
-    import jinja2
+    from auditor.render.html import html_environment
 
-    from auditor.resources import templates_dir
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir()),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
+    env = html_environment()  # the card's escaping, control characters stripped too
     env.filters["csp_hash"] = _csp_hash
     env.filters["href"] = _href
     return env

@@ -43,15 +43,21 @@ def _finalize(value: Any) -> Any:
     return value
 
 
-@cache
-def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+def html_environment() -> jinja2.Environment:
+    """A Jinja2 environment for an HTML page of ours (the card, the batch leaderboard):
+    autoescaped, and every printed value loses its control characters first."""
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
         autoescape=True,
         finalize=_finalize,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = html_environment()
     env.globals["band_of"] = band
     env.filters["code"] = code_spans
     return env
