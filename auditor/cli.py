@@ -299,6 +299,7 @@ def explain(rule_id: str, pack_name: str | None) -> int:
         ("How to fix it", rule.doc.fix),
         ("Example", rule.doc.example),
         ("How it is detected", rule.doc.detection),
+        ("What it matches", _vocabulary_text(rule.doc.vocabulary)),
     ]
     click.echo(f"{rule.id}: {rule.title}")
     click.echo(f"category {rule.category} ({category.title}), weight {rule.weight:g}")
@@ -309,6 +310,19 @@ def explain(rule_id: str, pack_name: str | None) -> int:
             click.echo(_wrap_doc(body, width, code=heading == "Example"))
     click.echo(f"\nCheck: {rule.check.name}({params})")
     return EXIT_OK
+
+
+def _vocabulary_text(refs: Sequence[str]) -> str:
+    """The term lists a rule's detector reads, from the vocabulary files themselves."""
+    from auditor.vocabulary import term_list
+
+    paragraphs = []
+    for ref in refs:
+        name, _, key = ref.partition(":")
+        terms = term_list(name, key)
+        lead = terms.describe or f"{name}:{key}"
+        paragraphs.append(f"{lead} ({name}:{key}): {', '.join(terms.items)}.")
+    return "\n\n".join(paragraphs)
 
 
 def _wrap_doc(body: str, width: int, *, code: bool) -> str:

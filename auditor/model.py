@@ -108,6 +108,9 @@ class RuleDoc:
     fix: str
     detection: str
     example: str = ""
+    #: The term lists (``"file:key"`` in ``rules/vocabulary/``) the detector matches:
+    #: ``auditor explain`` prints them from the same data the detector reads.
+    vocabulary: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ _RULE_KEYS = {
     "fix",
     "detection",
     "example",
+    "vocabulary",
     "enabled",
 }
 _PACK_KEYS = {"name", "description", "extends"}
@@ -340,6 +341,7 @@ def _build(data: Mapping[str, Any], label: str, parent: RulePack | None = None) 
                 fix=table["fix"].strip(),
                 detection=str(table.get("detection", check.summary)).strip(),
                 example=str(table.get("example", "")).strip(),
+                vocabulary=_vocabulary_refs(table.get("vocabulary", []), rid, fail),
             ),
         )
     grades = _grades(data.get("grades"), fail)
@@ -404,3 +406,18 @@ def _grades(raw: Any, fail: Any) -> tuple[tuple[str, float], ...]:
             raise fail(f"grade {letter}: the lowest score must be a number")
         grades.append((str(letter), float(lowest)))
     return tuple(sorted(grades, key=lambda g: -g[1]))
+
+
+def _vocabulary_refs(value: Any, rid: str, fail: Any) -> tuple[str, ...]:
+    """A rule's ``vocabulary`` key: the term lists its detector reads, as ``"file:key"``."""
+    from auditor.vocabulary import VocabularyError, term_list
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise fail(f"rule {rid}: 'vocabulary' must be a list of \"file:key\" names")
+    for ref in value:
+        name, _, key = ref.partition(":")
+        try:
+            term_list(name, key)
+        except VocabularyError as exc:
+            raise fail(f"rule {rid}: {exc}") from None
+    return tuple(value)
