@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 from auditor import __version__
 from auditor import _toml as tomllib
 from auditor.resources import rules_dir
-from auditor.source.git import Git, GitError, find_git_dir
+from auditor.source.git import Git, GitError
+from auditor.source.gitdir import find_git_dir
 
 if TYPE_CHECKING:
     from auditor.config import Settings

@@ -24,7 +24,8 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from auditor.errors import SourceError
-from auditor.source.git import Git, GitError, find_git_dir
+from auditor.source.git import Git, GitError
+from auditor.source.gitdir import find_git_dir
 from auditor.source.history import History, read_history
 from auditor.source.python import PendingModules, PythonModule, recursion_headroom
 
