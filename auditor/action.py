@@ -8,24 +8,21 @@ step summary, sets the step outputs, and applies the ``fail-under`` gate with a 
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from auditor.cli import main as cli_main
-from auditor.errors import EXIT_BELOW_THRESHOLD, EXIT_OK, EXIT_USAGE
+from auditor.errors import EXIT_BELOW_THRESHOLD, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, AuditorError
+from auditor.render import ACTION_FILES
 from auditor.render.github import escape_data
 
+if TYPE_CHECKING:
+    from auditor.model import Scorecard
+
 #: Scorecards the ``formats`` input may ask for, with the file each is written to.
-WRITABLE = {
-    "html": "scorecard.html",
-    "markdown": "scorecard.md",
-    "json": "scorecard.json",
-    "sarif": "scorecard.sarif",
-    "badge": "badge.json",
-}
+WRITABLE = ACTION_FILES
 
 
 def _error(message: str) -> None:
@@ -68,29 +65,23 @@ def run(env: Mapping[str, str]) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {name: out_dir / WRITABLE[name] for name in formats}
 
-    argv = ["audit", str(target), "--no-color"]
-    if env.get("AUDITOR_RULES"):
-        argv += ["--rules", env["AUDITOR_RULES"]]
-    if env.get("AUDITOR_PROFILE"):
-        argv += ["--profile", env["AUDITOR_PROFILE"]]
-    for name, path in paths.items():
-        argv += ["--format", name, "--output", str(path)]
-    argv += ["--format", "github"]  # the annotations, on standard output
-    sys.stdout.flush()
-    status = cli_main(argv)
-    sys.stdout.flush()
-    if status != EXIT_OK:
-        _error(f"the audit could not run (exit {status}); see the line above")
-        return status
+    card = _audit(target, env)
+    if isinstance(card, int):
+        return card
+    from auditor.render import RenderOptions, render
 
-    card = json.loads(paths["json"].read_text("utf-8"))
-    for notice in card.get("notices", []):
+    options = RenderOptions(color=False, width=100)
+    documents = {name: render(card, name, options) for name in formats}
+    for name, path in paths.items():
+        path.write_text(documents[name], encoding="utf-8")
+    print(render(card, "github", options), end="", flush=True)  # the annotations
+    for notice in card.notices:
         print(f"::notice title=portfolio-auditor::{escape_data(str(notice))}")
     summary = env.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(paths["markdown"].read_text("utf-8") + "\n")
-    outputs = {"score": f"{card['score']:.1f}", "grade": card["grade"]}
+            handle.write(documents["markdown"] + "\n")
+    outputs = {"score": f"{card.score:.1f}", "grade": card.grade}
     outputs.update({name: str(path) for name, path in paths.items()})
     for name in ("html", "markdown", "sarif"):
         outputs.setdefault(name, "")
@@ -98,12 +89,31 @@ def run(env: Mapping[str, str]) -> int:
     if github_output:
         with open(github_output, "a", encoding="utf-8") as handle:
             handle.writelines(f"{key}={value}\n" for key, value in outputs.items())
-    if fail_under is not None and card["score"] < fail_under:
-        _error(
-            f"score {card['score']:.1f} (grade {card['grade']}) is below fail-under {fail_under:g}"
-        )
+    if fail_under is not None and card.score < fail_under:
+        _error(f"score {card.score:.1f} (grade {card.grade}) is below fail-under {fail_under:g}")
         return EXIT_BELOW_THRESHOLD
     return EXIT_OK
+
+
+def _audit(target: Path, env: Mapping[str, str]) -> Scorecard | int:
+    """Audit through the same API as the command line; an exit code when it cannot."""
+    from auditor.api import audit_repository, resolve_pack
+    from auditor.config import load_settings
+
+    try:
+        settings = load_settings(Path.cwd()).merged(
+            rules=env.get("AUDITOR_RULES") or None, profile=env.get("AUDITOR_PROFILE") or None
+        )
+        result = audit_repository(target, settings, pack=resolve_pack(settings), cwd=Path.cwd())
+    except AuditorError as exc:
+        _error(f"the audit could not run: {exc}")
+        return exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 4
+        _error(f"internal error: {type(exc).__name__}: {exc}")
+        return EXIT_INTERNAL
+    for remark in result.remarks:
+        print(f"auditor: {remark}", file=sys.stderr)
+    return result.card
 
 
 if __name__ == "__main__":  # pragma: no cover - exercised through action.yml in the tests

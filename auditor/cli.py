@@ -22,6 +22,7 @@ import click
 
 from auditor import __version__
 from auditor.errors import EXIT_BELOW_THRESHOLD, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, AuditorError
+from auditor.render import REGISTRY as _FORMATS
 
 if TYPE_CHECKING:
     from auditor.cache import CacheKey
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from auditor.model import Scorecard
     from auditor.rulepack import RulePack
 
-FORMAT_NAMES = ("text", "json", "markdown", "html", "sarif", "badge", "github")
+FORMAT_NAMES = tuple(f.name for f in _FORMATS)
 
 
 def _split_ids(values: Sequence[str]) -> tuple[str, ...]:
@@ -75,14 +76,9 @@ def _configured_pack(settings: Settings) -> str:
 
 def _audit_pack(settings: Settings) -> RulePack | None:
     """The pack to audit with, validated before any repository is read; None for ``auto``."""
-    from auditor.profiles import AUTO, load_profile, load_profiles
+    from auditor.api import resolve_pack
 
-    if settings.profile == AUTO:
-        load_profiles()  # every candidate profile must be valid before the audit starts
-        return None
-    if settings.profile:
-        return load_profile(settings.profile)
-    return _pack(settings.rules)
+    return resolve_pack(settings)
 
 
 def _pack(name: str) -> RulePack:
@@ -214,37 +210,15 @@ def audit(
 
 def _audit_now(path: Path, settings: Settings) -> Scorecard:
     """Read the repository and audit it (the rule pack is validated first)."""
-    from auditor.engine import audit as run_audit
-    from auditor.source.snapshot import Snapshot
+    from auditor.api import SelectionError, audit_repository
 
-    pack = _audit_pack(settings)
-    unknown = [
-        p
-        for p in settings.select + settings.ignore
-        if not any(r.startswith(p) for r in (pack or _pack("default")).rules)
-    ]
-    if unknown:
-        raise click.UsageError(f"no rule matches {', '.join(unknown)} (see `auditor rules`)")
-    snapshot = Snapshot.open(path)
-    notices: list[str] = []
-    if pack is None:
-        from auditor.profiles import choose_profile
-
-        choice = choose_profile(snapshot)
-        pack = choice.pack
-        click.echo(f"auditor: --profile auto chose {pack.name}: {choice.reason}", err=True)
-        notices.append(f"profile {pack.name} chosen automatically: {choice.reason}")
-    from auditor.config import exemptions
-
-    exempt, exempt_notices = exemptions(settings, snapshot, Path.cwd())
-    return run_audit(
-        snapshot,
-        pack,
-        select=settings.select,
-        ignore=settings.ignore,
-        exempt=exempt,
-        notices=[*notices, *exempt_notices],
-    )
+    try:
+        result = audit_repository(path, settings, pack=_audit_pack(settings), cwd=Path.cwd())
+    except SelectionError as exc:
+        raise click.UsageError(str(exc)) from None
+    for remark in result.remarks:
+        click.echo(f"auditor: {remark}", err=True)
+    return result.card
 
 
 def _cache_key(path: Path, settings: Settings) -> CacheKey | None:

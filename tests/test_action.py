@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 import yaml
 
+from auditor.render import ACTION_FILES
 from tests.factory import RepoBuilder
 from tests.projects import build_strong_project, build_weak_project
 
@@ -258,8 +259,9 @@ def test_bad_inputs_fail_with_one_line(
     assert run.status == 2
     assert run.stdout.strip().splitlines()[-1] == (
         "::error title=portfolio-auditor::bad input: unknown format(s) pdf in 'formats' "
-        "(choose from html, markdown, json, sarif, badge)"
+        f"(choose from {', '.join(ACTION_FILES)})"
     )
+    assert set(ACTION_FILES) == {"html", "markdown", "json", "sarif", "badge"}
 
 
 def test_every_input_and_output_is_documented_in_the_readme() -> None:

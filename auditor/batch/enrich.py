@@ -16,6 +16,7 @@ from auditor.batch.accounts import RepoMetadata
 from auditor.model import Outcome, Scorecard, Status
 from auditor.rulepack import RulePack
 from auditor.scoring import category_scores, next_steps, overall_score
+from auditor.source.snapshot import HostInfo
 
 MAX_TEXT = 500
 
@@ -31,6 +32,20 @@ def github_signals(meta: RepoMetadata) -> dict[str, object]:
         "fork": meta.fork,
         "archived": meta.archived,
     }
+
+
+def host_info(meta: RepoMetadata) -> HostInfo:
+    """What GitHub says about the repository, as the audit reads it."""
+    return HostInfo(
+        full_name=meta.full_name[:MAX_TEXT],
+        description=(meta.description or "")[:MAX_TEXT] or None,
+        homepage=live_homepage(meta),
+        topics=tuple(t[:100] for t in meta.topics[:50]),
+        language=meta.language,
+        stars=meta.stars,
+        fork=meta.fork,
+        archived=meta.archived,
+    )
 
 
 def live_homepage(meta: RepoMetadata) -> str | None:

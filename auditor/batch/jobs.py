@@ -180,26 +180,25 @@ def run_repo(task: RepoTask, token: Token | None = None) -> RepoResult:
 def _audit(task: RepoTask, clone: Path, cache_dir: Path) -> Scorecard:
     from dataclasses import replace
 
-    from auditor.batch.enrich import enrich
+    from auditor.api import audit_repository
+    from auditor.batch.enrich import enrich, host_info
     from auditor.batch.scoring import AccountPolicy
-    from auditor.config import Settings, exemptions
-    from auditor.engine import audit
-    from auditor.source.snapshot import Limits, Snapshot
+    from auditor.config import Settings
+    from auditor.source.snapshot import Limits
 
     pack = task_pack(task.pack_ref, task.pack_hash, task.select, task.ignore)
     # Batch mode runs repositories side by side: each audit stays in its own worker process.
-    snapshot = Snapshot.open(clone, Limits(max_files=task.max_files, workers=1))
     # A repository's own exemptions are never honoured in batch mode; the card says so.
-    _, notices = exemptions(Settings(), snapshot, cache_dir)
-    card = audit(
-        snapshot,
-        pack,
-        select=task.select,
-        ignore=task.ignore,
-        profile=pack.name,
-        notices=notices,
+    result = audit_repository(
+        clone,
+        Settings(select=task.select, ignore=task.ignore),
+        pack=pack,
+        cwd=cache_dir,
+        limits=Limits(max_files=task.max_files, workers=1),
+        host=host_info(task.meta),
+        honour_exemptions=False,
     )
-    card = enrich(card, task.meta, pack, AccountPolicy.from_pack(pack).demo_rule)
+    card = enrich(result.card, task.meta, pack, AccountPolicy.from_pack(pack).demo_rule)
     # The card shows where the repository lives, not where the cache keeps it.
     web = task.meta.html_url if task.meta.html_url.startswith("https://") else task.key
     return replace(card, repo=replace(card.repo, path=web))

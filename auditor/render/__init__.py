@@ -63,27 +63,38 @@ def _github(card: Scorecard, options: RenderOptions) -> str:
     return render_github(card)
 
 
-FORMATS: dict[str, Renderer] = {
-    "text": _text,
-    "json": _json,
-    "markdown": _markdown,
-    "html": _html,
-    "sarif": _sarif,
-    "badge": _badge,
-    "github": _github,
-}
+@dataclass(frozen=True)
+class OutputFormat:
+    """One output format: its renderer, the file extensions that imply it, and the file the
+    GitHub Action writes it to (None: the Action does not offer it as a file)."""
+
+    name: str
+    renderer: Renderer
+    extensions: tuple[str, ...] = ()
+    action_file: str | None = None
+
+
+#: The one registry of output formats. The CLI's ``--format`` choices, the extensions that
+#: pick a format for ``--output``, the Action's ``formats`` input and the tests all derive
+#: from it: adding a format is a renderer module and one entry here.
+REGISTRY: tuple[OutputFormat, ...] = (
+    OutputFormat("text", _text, (".txt",)),
+    OutputFormat("json", _json, (".json",), "scorecard.json"),
+    OutputFormat("markdown", _markdown, (".md",), "scorecard.md"),
+    OutputFormat("html", _html, (".html", ".htm"), "scorecard.html"),
+    OutputFormat("sarif", _sarif, (".sarif", ".sarif.json"), "scorecard.sarif"),
+    OutputFormat("badge", _badge, (), "badge.json"),
+    OutputFormat("github", _github),
+)
+
+FORMATS: dict[str, Renderer] = {f.name: f.renderer for f in REGISTRY}
 
 #: Output file extensions that imply a format when ``--format`` is not given. A name is
 #: matched against the longest extension first, so ``card.sarif.json`` is SARIF.
-EXTENSIONS: dict[str, str] = {
-    ".txt": "text",
-    ".json": "json",
-    ".md": "markdown",
-    ".html": "html",
-    ".htm": "html",
-    ".sarif": "sarif",
-    ".sarif.json": "sarif",
-}
+EXTENSIONS: dict[str, str] = {ext: f.name for f in REGISTRY for ext in f.extensions}
+
+#: The formats the GitHub Action can write, each to its file.
+ACTION_FILES: dict[str, str] = {f.name: f.action_file for f in REGISTRY if f.action_file}
 
 
 def format_for(filename: str) -> str | None:

@@ -105,6 +105,24 @@ def is_vendored(path: str) -> bool:
     return any(part in VENDORED_DIRS or part.endswith(".egg-info") for part in parts)
 
 
+@dataclass(frozen=True)
+class HostInfo:
+    """What the repository's host says about it (GitHub's API, in batch mode or by URL).
+
+    Facts beside the tree, never trusted further than the tree: a homepage is a live demo
+    only when it is a web address off the host itself (see ``auditor.facts.links``).
+    """
+
+    full_name: str = ""
+    description: str | None = None
+    homepage: str | None = None
+    topics: tuple[str, ...] = ()
+    language: str | None = None
+    stars: int = 0
+    fork: bool = False
+    archived: bool = False
+
+
 @dataclass
 class Snapshot:
     """A read-only view of one repository, shared by every check of one audit."""
@@ -117,6 +135,7 @@ class Snapshot:
     remote: str | None
     limits: Limits
     notices: list[str] = field(default_factory=list)
+    host: HostInfo | None = None
     _git: Git | None = None
     shallow: bool = False
     _texts: dict[str, str | None] | None = None
@@ -127,11 +146,24 @@ class Snapshot:
     # ----------------------------------------------------------------- construction
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], limits: Limits | None = None) -> Snapshot:
-        """Open a repository (or a plain directory) for auditing.
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        limits: Limits | None = None,
+        *,
+        host: HostInfo | None = None,
+    ) -> Snapshot:
+        """Open a repository (or a plain directory) for auditing; ``host`` is what its host
+        says about it, when known.
 
         Raises :class:`SourceError` with a one-line message when the path cannot be audited.
         """
+        snapshot = cls._open(path, limits)
+        snapshot.host = host
+        return snapshot
+
+    @classmethod
+    def _open(cls, path: str | os.PathLike[str], limits: Limits | None) -> Snapshot:
         limits = limits or Limits()
         root = Path(path).expanduser()
         if not root.exists():
