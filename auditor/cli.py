@@ -22,6 +22,7 @@ import click
 
 from auditor import __version__
 from auditor.errors import EXIT_BELOW_THRESHOLD, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, AuditorError
+from auditor.options import pack_options, settings_from_options
 from auditor.render import REGISTRY as _FORMATS
 
 if TYPE_CHECKING:
@@ -31,12 +32,6 @@ if TYPE_CHECKING:
     from auditor.rulepack import RulePack
 
 FORMAT_NAMES = tuple(f.name for f in _FORMATS)
-
-
-def _split_ids(values: Sequence[str]) -> tuple[str, ...]:
-    return tuple(
-        part.strip().upper() for value in values for part in value.split(",") if part.strip()
-    )
 
 
 def _use_color(choice: bool | None) -> bool:
@@ -54,17 +49,7 @@ def _settings(
     fail_under: float | None,
     profile: str | None = None,
 ) -> Settings:
-    from auditor.config import load_settings
-
-    if rules and profile:
-        raise click.UsageError("give either --rules or --profile, not both")
-    return load_settings(Path.cwd()).merged(
-        rules=rules,
-        select=_split_ids(select),
-        ignore=_split_ids(ignore),
-        fail_under=fail_under,
-        profile=profile,
-    )
+    return settings_from_options(rules, profile, select, ignore, fail_under)
 
 
 def _configured_pack(settings: Settings) -> str:
@@ -144,15 +129,10 @@ def _output_plan(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[
     default=None,
     help="Exit with status 1 when the score is below this.",
 )
-@click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated).")
-@click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated).")
-@click.option("--rules", default=None, help="Rule pack: a shipped name or a .toml path.")
-@click.option(
-    "--profile",
-    default=None,
-    metavar="NAME|auto",
-    help="Judge against a role profile (`auditor profiles` lists them), or `auto` to pick the "
-    "best match. Not with --rules.",
+@pack_options(
+    profile_metavar="NAME|auto",
+    profile_help="Judge against a role profile (`auditor profiles` lists them), or `auto` to "
+    "pick the best match. Not with --rules.",
 )
 @click.option("--color/--no-color", default=None, help="Colour the terminal card (default: auto).")
 @click.option(

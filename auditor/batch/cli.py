@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from auditor.errors import EXIT_OK, AuditorError
+from auditor.options import check_selection, pack_options, settings_from_options
 
 if TYPE_CHECKING:
     from auditor.batch.distributed import DaskExecutor, Scheduler
@@ -43,15 +44,10 @@ def _default_jobs() -> int:
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder for the leaderboards, the repository cards and the store (auditor.db).",
 )
-@click.option(
-    "--profile",
-    default=None,
-    metavar="NAME",
-    help="Judge every candidate against a role profile (`auditor profiles` lists them).",
+@pack_options(
+    profile_metavar="NAME",
+    profile_help="Judge every candidate against a role profile (`auditor profiles` lists them).",
 )
-@click.option("--rules", default=None, help="Rule pack: a shipped name or a .toml path.")
-@click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated).")
-@click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated).")
 @click.option(
     "--jobs",
     type=click.IntRange(1, 64),
@@ -162,7 +158,6 @@ def batch(
     )
     from auditor.batch.scoring import AccountPolicy
     from auditor.batch.store import Store
-    from auditor.config import load_settings
     from auditor.render import FORMATS
 
     candidates = parse_logins(logins)
@@ -172,18 +167,10 @@ def batch(
     if not candidates:
         raise click.UsageError("give GitHub logins, or --from-file with one login a line")
     _check_api_url(github_url)
-    if rules and profile:
-        raise click.UsageError("give either --rules or --profile, not both")
+    settings = settings_from_options(rules, profile, select, ignore)
     cluster = _scheduler(scheduler)
-    settings = load_settings(Path.cwd()).merged(
-        rules=rules, profile=profile, select=_split_ids(select), ignore=_split_ids(ignore)
-    )
     pack_ref, pack = _pack(settings.profile, settings.rules)
-    unknown = [
-        p for p in settings.select + settings.ignore if not any(r.startswith(p) for r in pack.rules)
-    ]
-    if unknown:
-        raise click.UsageError(f"no rule matches {', '.join(unknown)} (see `auditor rules`)")
+    check_selection(pack, settings)
     policy = AccountPolicy.from_pack(pack)
     pack_hash = pack_fingerprint(pack, settings.select, settings.ignore)
     token = os.environ.get(token_env) or None
@@ -339,12 +326,6 @@ def _unfinished(errors: tuple[str, ...]) -> bool:
     from auditor.batch.leaderboard import NOT_FINISHED, NOT_READ
 
     return bool(errors) and all(e == NOT_READ or e.endswith(NOT_FINISHED) for e in errors)
-
-
-def _split_ids(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(
-        part.strip().upper() for value in values for part in value.split(",") if part.strip()
-    )
 
 
 def _check_api_url(url: str) -> None:
