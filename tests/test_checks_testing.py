@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from auditor.checks.registry import primitives, signal_groups
-from auditor.checks.testing import coverage_from_sqlite, match_measured_path
+from auditor.facts.coverage import coverage_from_sqlite, match_measured_path
 from auditor.model import Outcome, Status
 from auditor.source.snapshot import Snapshot
 from tests.factory import RepoBuilder
