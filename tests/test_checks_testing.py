@@ -6,7 +6,9 @@ Every case builds a real git repository with the factory and runs the default pa
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -17,7 +19,12 @@ from typing import Any
 import pytest
 
 from auditor.checks.registry import primitives, signal_groups
-from auditor.checks.testing import coverage_from_sqlite, match_measured_path
+from auditor.facts.coverage import (
+    MAX_NUMBITS_PER_FILE,
+    coverage_from_sqlite,
+    match_measured_path,
+)
+from auditor.facts.tests import expects_tests, is_test_path
 from auditor.model import Outcome, Status
 from auditor.source.snapshot import Snapshot
 from tests.factory import RepoBuilder
@@ -266,6 +273,9 @@ def test_tst002_passes_with_pytest_in_requirements(repo: RepoBuilder, outcome_of
             "(.github/workflows/ci.yml mentions pytest)",
         ),
         ({"README.md": "# Calc\n\nRun the tests with `pytest`.\n"}, "(README.md mentions pytest)"),
+        # Every README name GitHub shows (auditor.source.readme's list), in any case.
+        ({"readme.rst": "Calc\n====\n\nRun ``pytest``.\n"}, "(readme.rst mentions pytest)"),
+        ({"justfile": "test:\n    uv run pytest -q\n"}, "(justfile mentions pytest)"),
     ],
 )
 def test_tst002_pytest_declarations(
@@ -731,6 +741,185 @@ def test_measured_paths_match_by_longest_suffix() -> None:
     assert match_measured_path(r"C:\work\proj\lib\core.py", index) == "lib/core.py"
     assert match_measured_path("/home/ada/other.py", index) is None
     assert match_measured_path("/home/ada/core.html", index) is None
+
+
+def test_tst005_reads_a_report_that_names_the_cobertura_dtd(
+    repo: RepoBuilder, outcome_of: Run
+) -> None:
+    # Older Cobertura writers name their DTD; a DOCTYPE without entities is read as before.
+    report = _cobertura("0.8").replace(
+        "<coverage ",
+        '<!DOCTYPE coverage SYSTEM "http://cobertura.sourceforge.net/xml/coverage-04.dtd">\n'
+        "<coverage ",
+    )
+    repo.commit("Add coverage", {"calc.py": SOURCE, "coverage.xml": report})
+    outcome = outcome_of("TST005", repo.path)
+    assert outcome.status is Status.PASS
+    assert outcome.message == "coverage.xml reports 80.0% line coverage (threshold 70%)"
+
+
+def test_tst005_refuses_an_external_entity(repo: RepoBuilder, outcome_of: Run) -> None:
+    report = '<!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/hostname">]><coverage line-rate="&x;"/>'
+    repo.commit("Add coverage", {"calc.py": SOURCE, "coverage.xml": report})
+    outcome = outcome_of("TST005", repo.path)
+    assert outcome.status is Status.SKIP
+    assert outcome.message == (
+        "coverage data could not be read (coverage.xml: declares XML entities; not read)"
+    )
+
+
+def _measured_database(tmp_path: Path, alter: str) -> bytes:
+    """A real ``.coverage`` of ``calc.py`` written by coverage.py, then altered by ``alter``."""
+    measured = tmp_path / "measure"
+    measured.mkdir()
+    (measured / "calc.py").write_text(SOURCE)
+    _run_coverage(measured, "calc.add(1, 2)")
+    db = sqlite3.connect(measured / ".coverage")
+    db.executescript(alter)
+    db.commit()
+    db.close()
+    return (measured / ".coverage").read_bytes()
+
+
+#: Runs TST005 in a fresh interpreter and reports its outcome, time and peak memory.
+_AUDIT_TST005 = """
+import json, resource, sys, time
+from auditor.engine import run_rule
+from auditor.rulepack import load_pack
+from auditor.source.snapshot import Snapshot
+start = time.monotonic()
+outcome = run_rule(load_pack("default").rules["TST005"], Snapshot.open(sys.argv[1]))
+print(json.dumps({
+    "status": outcome.status.value,
+    "message": outcome.message,
+    "seconds": time.monotonic() - start,
+    "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+}))
+"""
+
+
+def test_tst005_refuses_a_generated_numbits_column(repo: RepoBuilder, tmp_path: Path) -> None:
+    # Each read of this column would build half a gigabyte, which coverage.py would then
+    # decode into four billion line numbers: refused from the schema, before any row is read.
+    data = _measured_database(
+        tmp_path,
+        """
+        ALTER TABLE line_bits RENAME TO measured_bits;
+        CREATE TABLE line_bits (
+            file_id INTEGER, context_id INTEGER,
+            numbits BLOB GENERATED ALWAYS AS (zeroblob(500000000)) VIRTUAL
+        );
+        INSERT INTO line_bits (file_id, context_id) SELECT file_id, context_id FROM measured_bits;
+        DROP TABLE measured_bits;
+        """,
+    )
+    assert len(data) < 64 << 10
+    repo.commit("Add calculator and its coverage data", {"calc.py": SOURCE, ".coverage": data})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE")}
+    run = subprocess.run(
+        [sys.executable, "-c", _AUDIT_TST005, str(repo.path)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    result = json.loads(run.stdout)
+    assert result["status"] == "skip"
+    assert result["message"] == (
+        "coverage data could not be read (.coverage: not read: the database defines a "
+        "generated column (line_bits.numbits), which coverage.py never does)"
+    )
+    assert result["seconds"] < 10
+    assert result["peak_kib"] < 300 << 10  # well under the 500 MB one read of it would take
+
+
+def test_tst005_bounds_the_executed_lines_it_decodes(
+    repo: RepoBuilder, outcome_of: Run, tmp_path: Path
+) -> None:
+    oversized = MAX_NUMBITS_PER_FILE + 1
+    data = _measured_database(tmp_path, f"UPDATE line_bits SET numbits = zeroblob({oversized});")
+    repo.commit("Add calculator and its coverage data", {"calc.py": SOURCE, ".coverage": data})
+    outcome = outcome_of("TST005", repo.path)
+    assert outcome.status is Status.SKIP
+    assert outcome.message == (
+        "coverage data could not be read (.coverage: not read: one file's executed lines take "
+        f"{oversized:,} bytes, over the {MAX_NUMBITS_PER_FILE:,}-byte bound)"
+    )
+
+
+def test_tst005_refuses_a_view_in_coverage_data(
+    repo: RepoBuilder, outcome_of: Run, tmp_path: Path
+) -> None:
+    data = _measured_database(
+        tmp_path,
+        "ALTER TABLE file RENAME TO measured_file;CREATE VIEW file AS SELECT * FROM measured_file;",
+    )
+    repo.commit("Add calculator and its coverage data", {"calc.py": SOURCE, ".coverage": data})
+    outcome = outcome_of("TST005", repo.path)
+    assert outcome.status is Status.SKIP
+    assert outcome.message.endswith(
+        "not read: the database defines a view, which coverage.py never does)"
+    )
+
+
+# ---------------------------------------------------------------------------- test paths
+
+
+@pytest.mark.parametrize(
+    ("path", "test"),
+    [
+        ("tests/helpers.py", True),
+        ("pkg/testing/fakes.py", True),
+        ("src/test/data/loader.py", True),
+        ("test_calc.py", True),
+        ("pkg/calc_test.py", True),
+        ("conftest.py", True),
+        ("pkg/calc.py", False),
+        ("pkg/contest.py", False),
+        ("attest.py", False),
+        ("pkg/tests.py", False),  # Django's tests module is not a pytest convention
+        ("pkg/latest/calc.py", False),
+    ],
+)
+def test_one_test_path_convention(path: str, test: bool) -> None:
+    assert is_test_path(path) is test
+
+
+def test_test_paths_agree_with_the_parsed_modules(repo: RepoBuilder) -> None:
+    files = {
+        "pkg/calc.py": SOURCE,
+        "pkg/testing/fakes.py": "FAKE = 1\n",
+        "tests/test_calc.py": PLAIN_TESTS,
+        "pkg/calc_test.py": PLAIN_TESTS,
+        "conftest.py": "import pytest\n",
+        "attest.py": "x = 1\n",
+    }
+    repo.commit("Add code and tests", files)
+    modules = Snapshot.open(repo.path).python_modules
+    assert {m.path for m in modules if m.is_test} == {p for p in files if is_test_path(p)}
+    assert {p for p in files if is_test_path(p)} == {
+        "pkg/testing/fakes.py",
+        "tests/test_calc.py",
+        "pkg/calc_test.py",
+        "conftest.py",
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("pkg/calc.py", True),
+        ("setup.py", False),
+        ("noxfile.py", False),
+        ("docs/conf.py", False),
+        ("examples/demo/run.py", False),
+        ("app/migrations/0001_initial.py", False),
+        ("pkg/examples.py", True),
+    ],
+)
+def test_code_expected_to_have_tests(path: str, expected: bool) -> None:
+    assert expects_tests(path) is expected
 
 
 # ------------------------------------------------------------------------------- signals

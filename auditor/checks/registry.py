@@ -33,7 +33,7 @@ SignalFunction = Callable[[Snapshot], dict[str, Any]]
 #: The modules holding the built-in primitives, one per family.
 BUILTIN_MODULES = (
     "auditor.checks.docs",
-    "auditor.checks.testing",
+    "auditor.checks.tests",
     "auditor.checks.ci",
     "auditor.checks.history",
     "auditor.checks.hygiene",

@@ -1,0 +1,172 @@
+"""Check primitives of the TST family: are there tests, and do they check anything?
+
+Every primitive reads the shared :func:`~auditor.facts.tests.suite_inventory` (which tests
+pytest or unittest would collect, stubs, assertions, where pytest is declared) or the
+committed coverage data (:func:`~auditor.facts.coverage.committed_coverage`); this module only
+judges and words the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from auditor.checks.registry import primitive, signal_group
+from auditor.facts.coverage import committed_coverage, coverage_file_names
+from auditor.facts.tests import CollectedTest, suite_inventory
+from auditor.model import Evidence, Outcome
+from auditor.source.python import PythonModule
+from auditor.source.snapshot import Snapshot
+
+#: Evidence lists are capped; the message always gives the full count.
+MAX_EVIDENCE = 20
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def _capped(items: Sequence[CollectedTest], note: str) -> tuple[Evidence, ...]:
+    return tuple(t.evidence(note) for t in items[:MAX_EVIDENCE])
+
+
+@primitive("tests_present")
+def tests_present(snapshot: Snapshot, *, min_test_functions: int = 1) -> Outcome:
+    """The repository has test functions that are more than empty stubs."""
+    if not snapshot.python_modules:
+        return Outcome.skipped("no Python files: the Python test rules do not apply")
+    inventory = suite_inventory(snapshot)
+    tests, stubs = inventory.tests, inventory.stubs
+    files = len({t.path for t in tests})
+    unparsed = ""
+    if inventory.unparsed_test_files:
+        count = len(inventory.unparsed_test_files)
+        unparsed = f"; {_plural(count, 'test file')} could not be parsed"
+    stub_note = f" ({_plural(len(stubs), 'empty stub')} not counted)" if stubs else ""
+    wanted = max(1, min_test_functions)
+    if not tests:
+        if stubs:
+            message = (
+                f"{_plural(len(stubs), 'test function')} found, but all are empty stubs "
+                f"(only pass, ... or a docstring){unparsed}"
+            )
+            return Outcome.failed(message, _capped(stubs, "is an empty stub"))
+        if inventory.test_files:
+            message = (
+                f"{_plural(len(inventory.test_files), 'test file')} but no test function "
+                f"(test_* functions or TestCase test methods){unparsed}"
+            )
+            evidence = tuple(Evidence(p) for p in inventory.test_files[:MAX_EVIDENCE])
+            return Outcome.failed(message, evidence)
+        return Outcome.failed(f"no test files (test_*.py, *_test.py or a tests/ folder){unparsed}")
+    message = f"{_plural(len(tests), 'test function')} in {_plural(files, 'file')}{stub_note}"
+    if len(tests) < wanted:
+        message += f"; at least {wanted} expected"
+    return Outcome.graded(len(tests) / wanted, message + unparsed)
+
+
+@primitive("test_framework")
+def tests_framework(snapshot: Snapshot) -> Outcome:
+    """The tests are written for a recognised framework (pytest or unittest)."""
+    inventory = suite_inventory(snapshot)
+    tests = inventory.tests
+    if not tests:
+        return Outcome.skipped("no tests to judge")
+    declared = inventory.pytest_declaration
+    recognised = [t for t in tests if t.style == "unittest" or declared is not None]
+    unittest_count = sum(1 for t in tests if t.style == "unittest")
+    runners = []
+    if unittest_count:
+        runners.append(f"unittest ({_plural(unittest_count, 'test')} in TestCase classes)")
+    evidence: tuple[Evidence, ...] = ()
+    if declared is not None:
+        runners.append(f"pytest ({declared.path} {declared.what})")
+        evidence = (Evidence(declared.path, declared.line, declared.what),)
+    if len(recognised) == len(tests):
+        return Outcome.passed("tests use " + " and ".join(runners), evidence)
+    undeclared = [t for t in tests if t.style != "unittest"]
+    message = (
+        f"{len(undeclared)} of {_plural(len(tests), 'test function')} follow pytest's naming, "
+        "but nothing in the repository imports, configures or declares pytest "
+        "(no import, conftest.py, configuration or dependency)"
+    )
+    if runners:
+        message += "; the others use " + " and ".join(runners)
+    fraction = len(recognised) / len(tests)
+    return Outcome.graded(fraction, message, _capped(undeclared, "needs pytest to run"))
+
+
+@primitive("test_ratio")
+def tests_ratio(snapshot: Snapshot, *, min_ratio: float = 0.2) -> Outcome:
+    """Lines of test code relative to lines of source code."""
+    inventory = suite_inventory(snapshot)
+    if inventory.source_loc == 0:
+        return Outcome.skipped("no non-test Python source code to compare the tests with")
+    ratio = inventory.test_loc / inventory.source_loc
+    message = (
+        f"{inventory.test_loc:,} lines of test code for {inventory.source_loc:,} lines of source "
+        f"(ratio {ratio:.2f}, target {min_ratio:.2f})"
+    )
+    if min_ratio <= 0:
+        return Outcome.passed(message)
+    return Outcome.graded(ratio / min_ratio, message)
+
+
+@primitive("tests_assert")
+def tests_assert(snapshot: Snapshot) -> Outcome:
+    """Every test function checks an outcome."""
+    inventory = suite_inventory(snapshot)
+    tests = inventory.tests
+    if not tests:
+        return Outcome.skipped("no tests to judge")
+    silent = inventory.assertionless
+    total = _plural(len(tests), "test function")
+    if not silent:
+        return Outcome.passed(f"all {total} assert something")
+    message = f"{len(silent):,} of {total} assert nothing"
+    if len(silent) > MAX_EVIDENCE:
+        message += f" (the first {MAX_EVIDENCE} are listed)"
+    score = 1 - len(silent) / len(tests)
+    return Outcome.graded(score, message, _capped(silent, "asserts nothing"))
+
+
+@primitive("coverage_threshold")
+def coverage_threshold(snapshot: Snapshot, *, min_percent: float = 70.0) -> Outcome:
+    """Committed coverage data (coverage.xml or .coverage) meets the threshold."""
+    readings = committed_coverage(snapshot)
+    if not readings:
+        names = " or ".join(coverage_file_names())
+        return Outcome.skipped(f"no committed coverage data ({names})")
+    reading = next((r for r in readings if r.percent is not None), None)
+    if reading is None or reading.percent is None:
+        reasons = "; ".join(f"{r.path}: {r.detail}" for r in readings)
+        return Outcome.skipped(f"coverage data could not be read ({reasons})")
+    evidence = (Evidence(reading.path, None, reading.detail),)
+    message = f"{reading.path} reports {reading.percent:.1f}% line coverage"
+    if reading.percent >= min_percent or min_percent <= 0:
+        return Outcome.passed(f"{message} (threshold {min_percent:g}%)", evidence)
+    message += f", below the {min_percent:g}% threshold"
+    return Outcome.graded(reading.percent / min_percent, message, evidence)
+
+
+@signal_group("tests")
+def tests_signals(snapshot: Snapshot) -> dict[str, Any]:
+    inventory = suite_inventory(snapshot)
+    return {
+        "files": len(inventory.test_files),
+        "framework": inventory.framework,
+        "test_functions": len(inventory.tests),
+        "assertionless": len(inventory.assertionless),
+        "test_loc": inventory.test_loc,
+        "source_loc": inventory.source_loc,
+    }
+
+
+@signal_group("python")
+def python_signals(snapshot: Snapshot) -> dict[str, Any]:
+    modules: Sequence[PythonModule] = snapshot.python_modules
+    return {
+        "files": len(modules),
+        "loc": sum(m.counts.code for m in modules),
+        "parse_errors": sum(1 for m in modules if not m.parsed),
+    }
