@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-# defusedxml ships no type information (typeshed has types-defusedxml).
-import defusedxml.ElementTree as defused  # type: ignore[import-untyped]
+import defusedxml
+import defusedxml.ElementTree as defused
 
 from auditor.source.snapshot import Snapshot, fact, is_vendored
 from auditor.vocabulary import term_set, terms
@@ -79,9 +79,9 @@ def read_cobertura(path: str, text: str | None) -> CoverageReading:
         return CoverageReading(path, None, "not readable as text (binary or over the size bound)")
     try:
         root: ET.Element = defused.fromstring(text)
-    except (defused.EntitiesForbidden, defused.DTDForbidden):
+    except (defusedxml.EntitiesForbidden, defusedxml.DTDForbidden):
         return CoverageReading(path, None, "declares XML entities; not read")
-    except defused.ExternalReferenceForbidden:
+    except defusedxml.ExternalReferenceForbidden:
         return CoverageReading(path, None, "refers to an external resource; not read")
     except ET.ParseError as exc:
         return CoverageReading(path, None, f"malformed XML ({exc})")
