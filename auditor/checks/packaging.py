@@ -25,6 +25,9 @@ VOCABULARY = "packaging"
 MAX_EVIDENCE = 5
 #: A Dockerfile line longer than this is not a CMD a person wrote; it is not read.
 MAX_DOCKERFILE_LINE = 2_000
+#: Only the start of a CI command or README line is matched: a real command fits in it, and
+#: the patterns' ``.*`` stay linear in a bounded text.
+MAX_COMMAND_CHARS = 2_000
 
 # ----------------------------------------------------------------------------- primitives
 
@@ -104,7 +107,7 @@ _RUN_COMMAND = re.compile(
     r"|\./\S"
     r")"
 )
-_PROMPT = re.compile(r"^(?:\$|>|>>>|%|PS>|PS [^>]*>|\(\S+\)\s*\$?)\s*")
+_PROMPT = re.compile(r"^(?:\$|>|>>>|%|PS>|PS [^>]*>|\(\S+\)(?:\s*\$)?)\s*")
 
 
 def readme_run_commands(snapshot: Snapshot) -> list[Evidence]:
@@ -116,7 +119,7 @@ def readme_run_commands(snapshot: Snapshot) -> list[Evidence]:
     found: list[Evidence] = []
     for block in document.code_blocks:
         for offset, raw in enumerate(block.text.splitlines()):
-            line = _PROMPT.sub("", raw.strip())
+            line = _PROMPT.sub("", raw[:MAX_COMMAND_CHARS].strip())
             first = line.split(" ", 1)[0].lower()
             if _RUN_COMMAND.match(line) or (first and first in scripts):
                 number = block.line + offset + (1 if document.format == "markdown" else 0)
@@ -253,7 +256,7 @@ def deploy_config(snapshot: Snapshot) -> Outcome:
         if not is_vendored(path) and _is_deploy_file(path):
             ways.append((path, Evidence(path)))
     for command in ci_setup(snapshot).commands:
-        text = command.text.lower()
+        text = command.text[:MAX_COMMAND_CHARS].lower()
         hit = _DEPLOY_ACTION.search(text.split("@", 1)[0]) if command.action else None
         hit = hit or (None if command.action else _DEPLOY_COMMAND.search(text))
         if hit:

@@ -34,6 +34,9 @@ from auditor.vocabulary import term_set
 
 __all__ = ["ANYWHERE", "KINDS", "SOURCE", "TESTS", "Detection", "Stack", "technologies"]
 
+#: Only the start of a CI command is matched: a real command fits in it, and the
+#: catalogue's ``.*`` stay linear in a bounded text.
+MAX_COMMAND_CHARS = 2_000
 #: A YAML value this deep is not a CI schedule; the walk stops there.
 MAX_SCHEDULE_DEPTH = 16
 
@@ -170,8 +173,9 @@ def technologies(snapshot: Snapshot) -> Stack:
     _files(snapshot, index, add)
     setup = ci_setup(snapshot)
     for command in setup.commands:
+        text = command.text[:MAX_COMMAND_CHARS]
         for technology, pattern in index.ci_patterns:
-            if pattern.search(command.text):
+            if pattern.search(text):
                 note = f"CI runs {command.text[:60]}"
                 add(technology, Evidence(command.path, command.line, note))
     _scheduled_workflows(snapshot, [f.path for f in setup.files], add)
