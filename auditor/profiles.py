@@ -4,7 +4,7 @@ A profile is a pack in ``rules/`` that extends the default pack, re-weights it a
 rules its role cares about (``backend``, ``data``, ``automation``, ``qa``, ``devops``, ``ml``).
 Its ``[match]`` table says which kinds of technology make a repository look like that role:
 ``--profile auto`` scores every profile by the share of its match points the repository
-shows (from the shared stack fact, :func:`auditor.checks.frameworks.technologies`) and picks
+shows (from the shared stack fact, :func:`auditor.facts.stack.technologies`) and picks
 the best, or the general ``default`` pack when no role stands out.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from auditor.checks.frameworks import KINDS, Stack, technologies
 from auditor.errors import RulePackError
+from auditor.facts.stack import KINDS, Stack, technologies
 from auditor.rulepack import DEFAULT_PACK, RulePack, load_pack, shipped_packs
 from auditor.source.snapshot import Snapshot
 

@@ -374,7 +374,7 @@ def _extra_validation(check: Primitive, params: Mapping[str, Any]) -> str | None
 
 def _match(raw: Any, fail: Callable[[str], RulePackError]) -> dict[str, float]:
     """``[match]``: kinds of technology -> how much each says the repo fits this profile."""
-    from auditor.checks.frameworks import KINDS
+    from auditor.facts.stack import KINDS
 
     table = _table(raw, "[match]", fail)
     unknown = [kind for kind in table if kind not in KINDS]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.checks.packaging import parse_requirement
+from auditor.facts.manifests import parse_requirement
 from auditor.model import Outcome, Status
 from tests.factory import RepoBuilder
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from auditor.checks.registry import primitives
-from auditor.checks.substance import module_imports, name_words, tutorial_match
+from auditor.checks.substance import name_words, tutorial_match
+from auditor.facts.code import module_imports
 from auditor.model import Outcome, Status
 from auditor.source.snapshot import Snapshot
 from tests.factory import RepoBuilder, make_repo

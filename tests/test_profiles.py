@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.checks.frameworks import technologies
 from auditor.cli import main
 from auditor.engine import audit
+from auditor.facts.stack import technologies
 from auditor.profiles import MIN_MATCH, choose_profile, load_profiles, profile_names
 from auditor.rulepack import RulePack
 from auditor.source.snapshot import Snapshot

@@ -41,7 +41,7 @@ BUILTIN_MODULES = (
     "auditor.checks.lint",
     "auditor.checks.packaging",
     "auditor.checks.substance",
-    "auditor.checks.frameworks",
+    "auditor.checks.stack",
 )
 ENTRY_POINT_GROUP = "auditor.checks"
 
