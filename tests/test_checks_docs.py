@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from auditor import vocabulary
 from auditor.checks.registry import primitives, signal_groups
+from auditor.cli import cli
 from auditor.model import Evidence, Outcome, Scorecard, Status
 from auditor.source.snapshot import Snapshot
 from tests.factory import RepoBuilder
@@ -731,3 +735,109 @@ def test_console_fences_count_anywhere_but_plain_diagrams_outside_usage_do_not(
 
     repo.commit("Show a session", {"README.md": "# tool\n\n```console\n$ tool\nok\n```\n"})
     assert outcome_of("DOC007", repo.path).status is Status.PASS
+
+
+# ----------------------------------------------------------------------------- vocabularies
+
+
+@pytest.mark.parametrize(
+    "name",
+    [".env.example", ".env.local.sample", "app.env.template", "env-sample.txt", "sample_env"],
+)
+def test_doc010_example_env_names_are_recognised_by_their_words(
+    name: str, repo: RepoBuilder, outcome_of: OutcomeOf
+) -> None:
+    outcome = outcome_of("DOC010", commit(repo, {"settings.py": SETTINGS, name: "X=\n"}))
+    assert outcome.status is Status.PASS
+    assert outcome.message.startswith(f"{name} documents the environment")
+
+
+def test_doc010_a_crafted_env_file_name_is_judged_in_linear_time(
+    repo: RepoBuilder, outcome_of: OutcomeOf
+) -> None:
+    # ``env`` and sixty dashes made the old regular expression backtrack without end.
+    crafted = "env" + "-" * 60 + ".txt"
+    path = commit(repo, {"settings.py": SETTINGS, crafted: "X=\n", "environment.example": ""})
+    started = time.monotonic()
+    outcome = outcome_of("DOC010", path)
+    assert time.monotonic() - started < 1.0
+    assert outcome.status is Status.FAIL
+    assert "no .env.example" in outcome.message
+
+
+@pytest.mark.parametrize(
+    ("block", "command"),
+    [
+        ("python3.12 -m pytest -x", "python3.12 -m pytest -x"),
+        ("cd app && ./gradlew test", "cd app && ./gradlew test"),
+        ("hatch run dev:test-all", "hatch run dev:test-all"),
+        ('echo "done"; py.test', 'echo "done"; py.test'),
+        ("assert run('x) == 1  # pytest", "assert run('x) == 1  # pytest"),
+    ],
+    ids=["versioned-python", "after-and", "hatch-script", "after-semicolon", "unbalanced-quote"],
+)
+def test_doc005_reads_commands_as_shell_words(
+    block: str, command: str, repo: RepoBuilder, outcome_of: OutcomeOf
+) -> None:
+    readme = f"# T\n\n## Dev\n\n```\n{block}\n```\n"
+    outcome = outcome_of("DOC005", commit(repo, {"README.md": readme}))
+    assert outcome.status is Status.PASS, outcome.message
+    assert outcome.evidence == (Evidence("README.md", 5, command),)
+
+
+@pytest.mark.parametrize("line", ["pytest.ini holds the options", "poetry add --group dev pytest"])
+def test_doc005_a_file_name_or_an_install_is_not_a_test_command(
+    line: str, repo: RepoBuilder, outcome_of: OutcomeOf
+) -> None:
+    readme = f"# T\n\n## Dev\n\n```\n{line}\n```\n"
+    outcome = outcome_of("DOC005", commit(repo, {"README.md": readme}))
+    assert outcome.status is Status.FAIL
+
+
+@pytest.mark.parametrize(
+    ("key", "heading"),
+    [
+        ("known_limitations_headings", "## Missing features"),
+        ("known_limitations_headings", "## Not supported"),
+        ("known_limitations_headings", "## Weaknesses"),
+    ],
+)
+def test_doc006_matches_every_word_of_its_vocabulary(
+    key: str, heading: str, repo: RepoBuilder, outcome_of: OutcomeOf
+) -> None:
+    # These words were matched but missing from the rule's documentation: now it prints them.
+    words = " ".join(heading.lstrip("# ").lower().split())
+    assert words in vocabulary.terms("readme", key)
+    outcome = outcome_of("DOC006", commit(repo, {"README.md": f"# T\n\n{heading}\n\n- x\n"}))
+    assert outcome.status is Status.PASS
+    explained = " ".join(CliRunner().invoke(cli, ["explain", "DOC006"]).output.split())
+    assert explained.count(words) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "text"),
+    [
+        ("https://myapp.run.app", "the app"),
+        ("https://x.gradio.live/", "here"),
+        ("https://example.com/budget", "Live demo"),
+    ],
+)
+def test_doc007_and_pkg004_agree_on_live_links(
+    url: str, text: str, repo: RepoBuilder, outcome_of: OutcomeOf
+) -> None:
+    readme = f"# Tool\n\nSee it running: [{text}]({url})\n"
+    path = commit(repo, {"README.md": readme, "app.py": "print('hi')\n"})
+    examples = outcome_of("DOC007", path)
+    deploy = outcome_of("PKG004", path)
+    assert examples.status is Status.PASS
+    assert examples.evidence == (Evidence("README.md", 3, url),)
+    assert deploy.status is Status.PASS
+    assert deploy.evidence == (Evidence("README.md", 3, f"live link: {url}"),)
+
+
+def test_pkg004_an_anchor_named_demo_is_not_a_live_site(
+    repo: RepoBuilder, outcome_of: OutcomeOf
+) -> None:
+    readme = "# Tool\n\n[Demo](#demo)\n\n## Demo\n\nSoon.\n"
+    path = commit(repo, {"README.md": readme, "app.py": "print('hi')\n"})
+    assert outcome_of("PKG004", path).status is Status.FAIL

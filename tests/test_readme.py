@@ -235,7 +235,7 @@ def test_plain_text_headings_code_and_links() -> None:
 @pytest.mark.parametrize("path", ["README.txt", "README.md"])
 def test_line_reader_keeps_an_underlined_line_inside_a_fence_as_code(path: str) -> None:
     text = "Tool\n\n```\nnot a heading\n-------------\n```\n\nUsage\n=====\n"
-    if path.endswith(".md"):  # force the line reader that long Markdown gets
+    if path.endswith(".md"):  # past the bound: only the first part is read
         text += "\n" * (MAX_MARKDOWN_LINES + 1)
     doc = parse_readme(path, text)
     assert [h.text for h in doc.headings] == ["Usage"]
@@ -251,7 +251,7 @@ def test_plain_text_sentences_are_not_headings() -> None:
 # ----------------------------------------------------------------------------- bounds
 
 
-def test_a_one_mebibyte_readme_is_read_quickly_by_the_line_reader() -> None:
+def test_a_one_mebibyte_readme_is_read_quickly_from_its_first_part() -> None:
     block = (
         "## Part\n\nSome words here and *there* with [a link](http://x.io).\n\n```\n# no\n```\n\n"
     )
@@ -260,10 +260,61 @@ def test_a_one_mebibyte_readme_is_read_quickly_by_the_line_reader() -> None:
     started = time.perf_counter()
     doc = parse_readme("README.md", text)
     assert time.perf_counter() - started < 3.0
-    assert doc.headings[-1].text == "Known limitations"
-    assert "no" not in {h.text for h in doc.headings}  # the fenced "# no" stays code
+    assert doc.truncated
+    # One Markdown reader on a bounded prefix: what lies past it is not read.
+    assert {h.text for h in doc.headings} == {"Big", "Part"}
+    assert len(doc.headings) > 400  # 4,000 lines of eight-line parts
     assert doc.links[0].url == "http://x.io"
-    assert doc.words > 100_000
+    assert 4_000 < doc.words < 10_000
+
+
+def test_a_short_readme_is_not_truncated() -> None:
+    assert not parse_readme("README.md", "# T\n\nShort.\n").truncated
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "<a " + "x=" * 20_000 + ">",
+        "<img " + 'a="' * 10_000 + ">",
+        "<!--" * 10_000,
+        "<p " + " " * 50_000 + "title=x>",
+    ],
+    ids=["attributes", "quotes", "comments", "spaces"],
+)
+def test_html_is_read_in_bounded_time(fragment: str) -> None:
+    text = f"# T\n\n<div>\n{fragment}\n</div>\n\nAfter <a href='https://x.io'>{fragment}</a>\n"
+    started = time.perf_counter()
+    doc = parse_readme("README.md", text)
+    assert time.perf_counter() - started < 1.0
+    assert doc.headings[0].text == "T"
+
+
+def test_html_entities_comments_and_quoting_are_the_parser_s() -> None:
+    text = (
+        "<p align=center><a href=\"https://x.io/?a=1&amp;b=2\" title='a > b'>"
+        '<img src=shot.png alt="Tom &amp; Jerry"></a></p>\n'
+        "\n"
+        "<!-- <h2>Not a heading</h2>\n<img src=hidden.png> -->\n"
+        "\n"
+        "<h2>Fish &amp; Chips</h2>\n"
+    )
+    doc = parse_readme("README.md", text)
+    assert doc.headings == (Heading(2, "Fish & Chips", 6),)
+    (image,) = doc.images
+    assert (image.url, image.text, image.target) == (
+        "shot.png",
+        "Tom & Jerry",
+        "https://x.io/?a=1&b=2",
+    )
+
+
+def test_rst_link_labels_with_a_run_of_spaces_are_read_in_linear_time() -> None:
+    text = "Tool\n====\n\n`" + " " * 50_000 + "x\n\nSee `the docs   <https://d.io>`_.\n"
+    started = time.perf_counter()
+    doc = parse_readme("README.rst", text)
+    assert time.perf_counter() - started < 1.0
+    assert [(link.url, link.text) for link in doc.links] == [("https://d.io", "the docs")]
 
 
 def test_a_long_pathological_paragraph_is_read_as_plain_text() -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
 
 # MERGE: ci_setup moves to auditor.facts.ci (R2)
 from auditor.checks.ci import ci_setup
 from auditor.checks.registry import primitive
 from auditor.facts.entrypoints import console_scripts, main_entry_points
+from auditor.facts.links import is_live_site, names_a_demo
 from auditor.facts.manifests import manifests, requirements
 from auditor.model import Evidence, Outcome
 from auditor.source.readme import readme
@@ -187,31 +187,6 @@ _DEPLOY_COMMAND = re.compile(
 _DEPLOY_ACTION = re.compile(
     r"pypi-publish|build-push-action|deploy|gh-pages|pages|publish|heroku|flyctl|gh-release"
 )
-_LIVE_HOSTS = (
-    ".herokuapp.com",
-    ".vercel.app",
-    ".netlify.app",
-    ".github.io",
-    ".fly.dev",
-    ".onrender.com",
-    ".streamlit.app",
-    ".pythonanywhere.com",
-    ".railway.app",
-    ".appspot.com",
-    ".azurewebsites.net",
-    ".pages.dev",
-    ".web.app",
-    ".firebaseapp.com",
-    ".koyeb.app",
-    ".glitch.me",
-    ".repl.co",
-    ".replit.app",
-    ".deta.dev",
-    ".run.app",
-    ".hf.space",
-)
-_LIVE_PATHS = (("huggingface.co", "/spaces/"), ("pypi.org", "/project/"))
-_LIVE_TEXT = re.compile(r"\b(?:live|demo|deployed|try it|hosted)\b", re.IGNORECASE)
 
 
 def _is_deploy_file(path: str) -> bool:
@@ -234,18 +209,9 @@ def _is_deploy_file(path: str) -> bool:
 
 
 def _live_link(url: str, text: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    if parts.scheme not in ("http", "https"):
-        return False
-    host = (parts.hostname or "").lower()
-    if any(host.endswith(suffix) for suffix in _LIVE_HOSTS):
-        return True
-    if any(host.endswith(h) and parts.path.startswith(p) for h, p in _LIVE_PATHS):
-        return True
-    return bool(_LIVE_TEXT.search(text))
+    """A README web address where the project runs; the same judgement as DOC007's."""
+    web = url.strip().lower().startswith(("http://", "https://"))
+    return web and (is_live_site(url) or names_a_demo(text))
 
 
 @primitive("deploy_config")

@@ -32,7 +32,9 @@ SignalFunction = Callable[[Snapshot], dict[str, Any]]
 
 #: The modules holding the built-in primitives, one per family.
 BUILTIN_MODULES = (
-    "auditor.checks.docs",
+    "auditor.checks.readme",
+    "auditor.checks.license",
+    "auditor.checks.environment",
     "auditor.checks.tests",
     "auditor.checks.ci",
     "auditor.checks.history",
