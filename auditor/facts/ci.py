@@ -28,6 +28,7 @@ from auditor.facts.tools import (
     lint_like,
     segments,
     test_like,
+    tools_in,
 )
 from auditor.model import Evidence
 from auditor.source.ci import PROVIDER_LABELS, PROVIDERS, CiCommand, CiReadError, provider
@@ -100,6 +101,7 @@ def ci_setup(snapshot: Snapshot) -> CiSetup:
     for name, path in sources:
         text = snapshot.text(path)
         if text is None:
+            unreadable.append((path, "not read: binary, or over the snapshot's size limits"))
             continue
         try:
             commands.extend(provider(name).commands(path, text))
@@ -214,10 +216,13 @@ class _Collector:
             for role in action_roles(command.text):
                 self.add(role, f"the {action} action", command)
             return
-        for role, tool in direct_tools(command.text):
-            self.add(role, tool, command)
+        simple_commands = segments(command.text)
+        for words in simple_commands:
+            if not is_inert(words):
+                for role, tool in tools_in(words):
+                    self.add(role, tool, command)
         cwd = ""  # `cd backend && make test` looks for backend/Makefile
-        for words in segments(command.text):
+        for words in simple_commands:
             if words[0] in ("cd", "pushd") and len(words) == 2:
                 cwd = _relative(cwd, words[1])
             elif not is_inert(words):

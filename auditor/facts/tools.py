@@ -20,17 +20,22 @@ from auditor.vocabulary import term_set, terms
 VOCABULARY = "tools"
 MAX_COMMAND_CHARS = 2_000
 _SEPARATOR_CHARS = frozenset(";&|")
+#: Text holding none of these splits on whitespace exactly as a shell lexer splits it.
+_SHELL_SYNTAX = frozenset("'\"\\#")
 
 
 def segments(text: str) -> list[list[str]]:
     """The simple commands of a command line, each as its words (subshell parentheses off)."""
     text = text[:MAX_COMMAND_CHARS]
-    lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|")
-    lexer.whitespace_split = True
-    try:
-        tokens = list(lexer)
-    except ValueError:  # unbalanced quotes: the words as written
-        tokens = [w.strip("'\"") for w in text.split()]
+    if _SHELL_SYNTAX.isdisjoint(text):
+        tokens = [part for word in text.split() for part in _split_operators(word)]
+    else:
+        lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|")
+        lexer.whitespace_split = True
+        try:
+            tokens = list(lexer)
+        except ValueError:  # unbalanced quotes: the words as written
+            tokens = [w.strip("'\"") for w in text.split()]
     found: list[list[str]] = [[]]
     for token in tokens:
         if token and set(token) <= _SEPARATOR_CHARS:
@@ -38,6 +43,19 @@ def segments(text: str) -> list[list[str]]:
         elif token:
             found[-1].append(token)
     return [words for words in (_unwrap_subshell(s) for s in found) if words]
+
+
+def _split_operators(word: str) -> list[str]:
+    """``a&&b`` as ``a``, ``&&``, ``b`` (the common case needs no shell lexer: it is slow)."""
+    if _SEPARATOR_CHARS.isdisjoint(word):
+        return [word]
+    parts: list[str] = []
+    for char in word:
+        if parts and (char in _SEPARATOR_CHARS) == (parts[-1][-1] in _SEPARATOR_CHARS):
+            parts[-1] += char
+        else:
+            parts.append(char)
+    return parts
 
 
 def _unwrap_subshell(words: list[str]) -> list[str]:

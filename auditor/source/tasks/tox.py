@@ -148,6 +148,8 @@ def _toml_env(locator: Locator, lines: list[str], table: str, env: dict[str, Any
     commands = []
     for key in _COMMAND_KEYS:
         value = env.get(key) or env.get(key.replace("_", "-"))
+        if isinstance(value, list):
+            locator.value(key)
         for command in value if isinstance(value, list) else ():
             words = command if isinstance(command, list) else [command]
             shown = " ".join(w for w in words if isinstance(w, str))
