@@ -31,7 +31,14 @@ from auditor.facts.tools import (
     tools_in,
 )
 from auditor.model import Evidence
-from auditor.source.ci import PROVIDER_LABELS, PROVIDERS, CiCommand, CiReadError, provider
+from auditor.source.ci import (
+    PROVIDER_LABELS,
+    PROVIDERS,
+    CiCommand,
+    CiReadError,
+    adapter_for,
+    provider,
+)
 from auditor.source.ci.github import is_composite_action
 from auditor.source.snapshot import Snapshot, fact, is_vendored
 from auditor.vocabulary import term_set
@@ -79,7 +86,8 @@ class CiSetup:
 
 def provider_of(path: str) -> str | None:
     """The CI service a file configures, or None when it is not a CI configuration."""
-    return next((p.name for p in PROVIDERS if p.matches(path)), None)
+    adapter = adapter_for(path)
+    return adapter.name if adapter is not None else None
 
 
 @fact

@@ -42,7 +42,15 @@ PROVIDER_LABELS: dict[str, str] = {
     str(r["name"]): str(r["label"]) for r in records("ci", "providers", ("name", "label"))
 }
 
-__all__ = ["PROVIDERS", "PROVIDER_LABELS", "CiCommand", "CiProvider", "CiReadError", "adapter_for"]
+__all__ = [
+    "PROVIDERS",
+    "PROVIDER_LABELS",
+    "CiCommand",
+    "CiProvider",
+    "CiReadError",
+    "adapter_for",
+    "provider",
+]
 
 
 def adapter_for(path: str) -> CiProvider | None:
