@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from auditor.checks.ci import parse_makefile, read_jenkinsfile, read_yaml_commands
 from auditor.checks.registry import signal_groups
 from auditor.model import Outcome, Scorecard, Status
+from auditor.source.ci import gitlab
+from auditor.source.ci.jenkins import read_jenkinsfile
 from auditor.source.snapshot import Snapshot
+from auditor.source.tasks.make import parse_makefile
 from tests.factory import RepoBuilder
 
 RunRule = Callable[[str, Path], Outcome]
@@ -97,13 +99,11 @@ def test_every_ci_service_is_recognised(
 
 
 def test_multiline_run_block_running_pytest_passes(repo: RepoBuilder, outcome_of: RunRule) -> None:
-    steps = dedent(
-        """
-              - name: Test
-                run: |
-                  echo "running the suite"
-                  python -m pytest -q --cov=app
-        """
+    steps = (
+        "      - name: Test\n"
+        "        run: |\n"
+        '          echo "running the suite"\n'
+        "          python -m pytest -q --cov=app\n"
     )
     repo.commit("Add CI", {".github/workflows/ci.yml": workflow(INSTALL_STEP, "\n" + steps)})
     outcome = outcome_of("CI002", repo.path)
@@ -503,7 +503,7 @@ def test_ci_signal_group_without_ci(repo: RepoBuilder) -> None:
 # ----------------------------------------------------------------------------- readers
 
 
-def test_yaml_reader_handles_odd_formatting() -> None:
+def test_yaml_commands_handle_odd_formatting() -> None:
     text = dedent(
         """
         jobs:
@@ -529,11 +529,10 @@ def test_yaml_reader_handles_odd_formatting() -> None:
             - echo "# not a comment"
         """
     )
-    commands = [(line, text) for line, text, _ in read_yaml_commands(text)]
+    commands = [(c.line, c.text) for c in gitlab.PROVIDER.commands(".gitlab-ci.yml", text)]
     assert commands == [
         (7, "pytest -q"),
-        (9, "ruff check"),
-        (10, "--output-format=github"),
+        (9, "ruff check --output-format=github"),  # a folded scalar is one command
         (15, "tox -e py312"),
         (16, "flake8"),
         (16, "mypy src"),
@@ -544,7 +543,7 @@ def test_yaml_reader_handles_odd_formatting() -> None:
 
 def test_jenkinsfile_reader() -> None:
     text = "// sh 'not me'\nsh \"make test\"\nbat(script: 'tox')\nsh '''\n  a\n  b'''\n"
-    assert [(line, cmd) for line, cmd, _ in read_jenkinsfile(text)] == [
+    assert list(read_jenkinsfile(text)) == [
         (2, "make test"),
         (3, "tox"),
         (5, "a"),
