@@ -8,11 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.checks.registry import primitive, signal_group
-from auditor.facts.ci import PROVIDER_LABELS, CiSetup, ToolRun, ci_activity
-
-# MERGE: frameworks.py and packaging.py (R4) import ci_setup from this module; rewire them to
-# auditor.facts.ci and drop this re-export.
-from auditor.facts.ci import ci_setup as ci_setup
+from auditor.facts.ci import PROVIDER_LABELS, CiSetup, ToolRun, ci_activity, ci_setup
 from auditor.model import Evidence, Outcome
 from auditor.source.snapshot import Snapshot
 from auditor.vocabulary import terms

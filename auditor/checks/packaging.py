@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-# MERGE: ci_setup moves to auditor.facts.ci (R2)
-from auditor.checks.ci import ci_setup
 from auditor.checks.registry import primitive
+from auditor.facts.ci import ci_setup
 from auditor.facts.entrypoints import console_scripts, main_entry_points
 from auditor.facts.links import is_live_site, names_a_demo
 from auditor.facts.manifests import manifests, requirements

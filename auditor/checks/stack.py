@@ -15,10 +15,9 @@ from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
 from typing import Any
 
-# MERGE: ci_setup moves to auditor.facts.ci (R2)
-from auditor.checks.ci import ci_setup
 from auditor.checks.registry import PrimitiveFunction, primitive, signal_group
 from auditor.facts.catalogue import of_kinds
+from auditor.facts.ci import ci_setup
 from auditor.facts.notebooks import Notebook, notebooks
 from auditor.facts.stack import KINDS, Stack, technologies, unknown_kinds
 from auditor.model import Evidence, Outcome

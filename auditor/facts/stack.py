@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-# MERGE: ci_setup moves to auditor.facts.ci (R2)
-from auditor.checks.ci import ci_setup
 from auditor.facts.catalogue import ANYWHERE, SOURCE, TESTS, Technology, catalogue, kinds
+from auditor.facts.ci import ci_setup
 from auditor.facts.code import module_imports, web_routes
 from auditor.facts.entrypoints import console_scripts
 from auditor.facts.manifests import pyproject, requirements

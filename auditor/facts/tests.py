@@ -19,8 +19,6 @@ from pathlib import PurePosixPath
 from auditor.facts.suite_paths import expects_tests, is_test_path
 from auditor.facts.suite_scan import ScannedClass, ScannedFunction, ScannedTestFile, test_file_scan
 from auditor.model import Evidence
-
-# MERGE: README_NAMES is R1's (auditor/source/readme.py); rewire if R1 renames or moves it.
 from auditor.source.readme import README_NAMES
 from auditor.source.snapshot import Snapshot, fact, is_vendored
 from auditor.vocabulary import terms
