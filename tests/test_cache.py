@@ -10,13 +10,13 @@ import pytest
 from auditor import __version__, cache
 from auditor.cli import main
 from auditor.config import Settings
-from auditor.render import RenderOptions, render
+from auditor.render import FORMATS, RenderOptions, render
 from auditor.render.json import scorecard_from_dict, scorecard_to_dict
 from auditor.source import snapshot as snapshot_module
 from tests.factory import RepoBuilder, make_repo
 from tests.projects import build_strong_project, build_weak_project
 
-RENDERED_FORMATS = ("text", "json", "markdown", "html", "sarif", "badge", "github")
+RENDERED_FORMATS = tuple(FORMATS)
 
 
 @pytest.fixture(scope="module")
