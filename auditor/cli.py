@@ -268,14 +268,13 @@ def explain(rule_id: str, pack_name: str | None) -> int:
 
 def _vocabulary_text(refs: Sequence[str]) -> str:
     """The term lists a rule's detector reads, from the vocabulary files themselves."""
-    from auditor.vocabulary import term_list
+    from auditor.vocabulary import reference
 
     paragraphs = []
     for ref in refs:
-        name, _, key = ref.partition(":")
-        terms = term_list(name, key)
-        lead = terms.describe or f"{name}:{key}"
-        paragraphs.append(f"{lead} ({name}:{key}): {', '.join(terms.items)}.")
+        terms = reference(ref)
+        lead = (terms.describe or ref).rstrip(".")
+        paragraphs.append(f"{lead} [{ref}]: {', '.join(terms.items)}.")
     return "\n\n".join(paragraphs)
 
 

@@ -410,14 +410,13 @@ def _grades(raw: Any, fail: Any) -> tuple[tuple[str, float], ...]:
 
 def _vocabulary_refs(value: Any, rid: str, fail: Any) -> tuple[str, ...]:
     """A rule's ``vocabulary`` key: the term lists its detector reads, as ``"file:key"``."""
-    from auditor.vocabulary import VocabularyError, term_list
+    from auditor.vocabulary import VocabularyError, reference
 
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise fail(f"rule {rid}: 'vocabulary' must be a list of \"file:key\" names")
     for ref in value:
-        name, _, key = ref.partition(":")
         try:
-            term_list(name, key)
+            reference(ref)
         except VocabularyError as exc:
             raise fail(f"rule {rid}: {exc}") from None
     return tuple(value)

@@ -112,6 +112,39 @@ def records(name: str, key: str, fields: Sequence[str]) -> tuple[Mapping[str, An
     return tuple(value)
 
 
+def reference(ref: str) -> TermList:
+    """What a rule's ``vocabulary`` entry names, as a term list for ``auditor explain``.
+
+    ``"file:key"`` is a term list, or an array of tables shown by each record's name;
+    ``"file:key[field=value]"`` keeps the records whose ``field`` is (or lists) ``value``.
+    """
+    name, _, rest = ref.partition(":")
+    key, _, condition = rest.partition("[")
+    value = _document(name).get(key)
+    if not (isinstance(value, list) and _is_records(value)):
+        if condition:
+            raise VocabularyError(f"vocabulary {name!r}, {key!r}: only records can be filtered")
+        return term_list(name, key)
+    field, _, wanted = condition.rstrip("]").partition("=")
+    items = []
+    for record in value:
+        if field:
+            have = record.get(field)
+            if not (have == wanted or (isinstance(have, list) and wanted in have)):
+                continue
+        label = next((record[k] for k in _LABELS if isinstance(record.get(k), str)), None)
+        if label is None:
+            raise VocabularyError(f"vocabulary {name!r}, {key!r}: a record has no name")
+        items.append(label)
+    if not items:
+        raise VocabularyError(f"vocabulary {name!r}: no record of {key!r} matches {condition}")
+    what = f"{key} whose {field} is {wanted}" if field else key
+    return TermList(name, key, f"The {what} ({name}.toml)", tuple(dict.fromkeys(items)))
+
+
+_LABELS = ("name", "id", "label", "module")
+
+
 def list_keys(name: str) -> tuple[str, ...]:
     """The keys of every term list in vocabulary ``name`` (records and description left out)."""
     data = _document(name)
