@@ -23,7 +23,7 @@ import pickle
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -321,28 +321,32 @@ def picklable(value: Any) -> Any:
 @module_summary
 def neutral_summary(module: ParsedModule) -> ModuleSummary:
     """What the checks read of one parsed module (see :class:`ModuleSummary`)."""
-    imports = tuple(_imports(module))
-    classes = tuple(
-        ClassSummary(node.name, node.lineno)
-        for node in module.nodes_of(ast.ClassDef)
-        if isinstance(node, ast.ClassDef)
-    )
+    imports: list[ImportSummary] = []
+    classes: list[ClassSummary] = []
+    tests: list[UnitTest] = []
+    for node in module.nodes_of(*_OUTLINE_KINDS):  # one pass over the walked nodes
+        if isinstance(node, ast.Import):
+            imports.extend(ImportSummary(alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            imports.append(ImportSummary("." * node.level + (node.module or ""), node.lineno))
+        elif isinstance(node, ast.ClassDef):
+            classes.append(ClassSummary(node.name, node.lineno))
+        elif (
+            module.is_test
+            and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.name.startswith("test")
+        ):
+            tests.append(UnitTest(node.name, node.lineno))
     common: dict[str, Any] = {
         "path": module.path,
         "language": PYTHON.name,
         "is_test": module.is_test,
         "lines": module.counts,
-        "imports": imports,
-        "classes": classes,
+        "imports": tuple(imports),
+        "classes": tuple(classes),
     }
     if module.is_test:
-        tests = tuple(
-            UnitTest(node.name, node.lineno)
-            for node in module.nodes_of(ast.FunctionDef, ast.AsyncFunctionDef)
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-            and node.name.startswith("test")
-        )
-        return ModuleSummary(**common, test_functions=tests)
+        return ModuleSummary(**common, test_functions=tuple(tests))
     api = tuple(public_definitions(module.path, module.tree))
     try:
         functions, index = measure_module(module.tree, module.counts)
@@ -353,12 +357,7 @@ def neutral_summary(module: ParsedModule) -> ModuleSummary:
     )
 
 
-def _imports(module: ParsedModule) -> Iterator[ImportSummary]:
-    for node in module.nodes_of(ast.Import, ast.ImportFrom):
-        if isinstance(node, ast.Import):
-            yield from (ImportSummary(alias.name, node.lineno) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            yield ImportSummary("." * node.level + (node.module or ""), node.lineno)
+_OUTLINE_KINDS = (ast.Import, ast.ImportFrom, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def summary_of(module: PythonModule) -> ModuleSummary:
