@@ -474,6 +474,23 @@ def test_a_key_header_followed_by_many_fields_is_scanned_in_linear_time(
     assert outcome.status is Status.PASS
 
 
+def test_every_token_format_of_the_vocabulary_scans_hostile_text_fast() -> None:
+    from auditor.facts.secrets import token_formats
+
+    formats = token_formats()
+    assert {"private key", "AWS access key id", "GitHub token", "PyPI token"} <= {
+        f.kind for f in formats
+    }
+    for token in formats:
+        assert token.needles and all(token.needles), token.kind
+        # The needle, then a long run the pattern's character classes accept, never closed.
+        hostile = "".join(f"{needle}{'A1-_' * 80}: " for needle in token.needles) * 300
+        started = time.perf_counter()
+        found = [m.group(0)[:12] for m in token.pattern.finditer(hostile)]
+        assert time.perf_counter() - started < 1, token.kind
+        assert len(found) <= hostile.count(token.needles[0]), token.kind
+
+
 def test_an_encrypted_key_with_header_fields_is_found(repo: RepoBuilder, outcome_of: Run) -> None:
     key = (
         "-----BEGIN RSA PRIVATE KEY-----\n"

@@ -12,6 +12,7 @@ from typing import Any
 
 from auditor.checks.registry import primitive, signal_group
 from auditor.facts.lint import formatting_line_length, lint_findings, public_api
+from auditor.facts.modules import module_summaries
 from auditor.model import Evidence, Outcome
 from auditor.source import ruff
 from auditor.source.snapshot import Snapshot
@@ -188,7 +189,7 @@ def _shorten(text: str, limit: int = 120) -> str:
 @signal_group("lint")
 def lint_signals(snapshot: Snapshot) -> dict[str, Any]:
     """ruff violations (the default selection) over the Python files at HEAD."""
-    if not snapshot.python_modules:
+    if not module_summaries(snapshot):
         return {"violations": 0, "per_kloc": None, "files": 0, "by_code": {}}
     findings = lint_findings(snapshot, DEFAULT_SELECT)
     per_kloc = findings.per_kloc
