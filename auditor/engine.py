@@ -19,7 +19,7 @@ from auditor.checks.registry import signal_groups
 from auditor.model import Finding, Outcome, RepoInfo, Scorecard
 from auditor.rulepack import Rule, RulePack
 from auditor.scoring import category_scores, next_steps, overall_score
-from auditor.source.languages.python_workers import requested_workers
+from auditor.source.python import requested_workers
 from auditor.source.snapshot import Snapshot
 
 #: The order of signal groups in the JSON output (the contract in DESIGN.md).

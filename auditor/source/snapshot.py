@@ -26,8 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 from auditor.errors import SourceError
 from auditor.source.git import Git, GitError, find_git_dir
 from auditor.source.history import History, read_history
-from auditor.source.languages.python import PythonModule, recursion_headroom
-from auditor.source.languages.python_workers import PendingModules
+from auditor.source.python import PendingModules, PythonModule, recursion_headroom
 
 T = TypeVar("T")
 
