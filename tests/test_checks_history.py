@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.checks.history import commits_signals, is_vague
+from auditor.checks.history import commits_signals
+from auditor.facts.history import is_vague
 from auditor.model import Outcome, Status
 from auditor.source.snapshot import Snapshot
 from tests.factory import EPOCH, RepoBuilder
@@ -442,3 +443,16 @@ def test_commits_signals_leave_the_dump_unknown_on_a_shallow_clone(
 
     assert signals["count"] == 1
     assert signals["single_dump"] is None
+
+
+def test_every_vague_word_of_the_vocabulary_makes_a_vague_subject() -> None:
+    from auditor.vocabulary import terms
+
+    for key in ("vague_verbs", "vague_fillers", "keyboard_mashes"):
+        for word in terms("history", key):
+            assert is_vague(word), word
+            assert is_vague(f"{word.capitalize()} 2"), word
+            assert not is_vague(f"{word} the login form"), word
+    for verb in terms("history", "file_verbs"):
+        assert is_vague(f"{verb} docs/setup.md"), verb
+        assert not is_vague(f"{verb} setup.md for Windows"), verb

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.checks.hygiene import hygiene_signals, is_placeholder
+from auditor.checks.hygiene import hygiene_signals
+from auditor.facts.secret_clues import is_placeholder
 from auditor.model import Outcome, Scorecard, Status
 from auditor.source.snapshot import Snapshot
 from tests.factory import RepoBuilder
@@ -147,6 +148,29 @@ def test_no_junk_groups_junk_by_kind(repo: RepoBuilder, outcome_of: Run) -> None
     assert evidence[".venv/"] == "13 files"
     assert evidence["src/.DS_Store"] is None
     assert "src/app/main.py" not in evidence
+
+
+def test_every_junk_term_of_the_vocabulary_is_flagged(repo: RepoBuilder) -> None:
+    from auditor.facts.junk import committed_junk
+    from auditor.vocabulary import terms
+
+    files = {"src/app.py": "x = 1\n", "deep/build/keep.py": "y = 2\n"}
+    files |= {f"{folder}/junk.txt": "x\n" for folder in terms("hygiene", "junk_dirs")}
+    files |= {f"{folder}/out.txt": "x\n" for folder in terms("hygiene", "root_junk_dirs")}
+    names = [name for name in terms("hygiene", "junk_names") if name != "pyvenv.cfg"]
+    files |= {f"pkg/{name}": "x\n" for name in names}
+    files |= {f"pkg/file{suffix}": "x\n" for suffix in terms("hygiene", "junk_suffixes")}
+    files |= {"demo.egg-info/PKG-INFO": "x\n", "env/pyvenv.cfg": "home = /usr\n", "env/x": "x"}
+    repo.commit("Add everything", files)
+
+    roots = {group.root for group in committed_junk(Snapshot.open(repo.path))}
+
+    expected = {f"{folder}/" for folder in terms("hygiene", "junk_dirs")}
+    expected |= {f"{folder}/" for folder in terms("hygiene", "root_junk_dirs")}
+    expected |= {f"pkg/{name}" for name in names}
+    expected |= {f"pkg/file{suffix}" for suffix in terms("hygiene", "junk_suffixes")}
+    expected |= {"demo.egg-info/", "env/"}  # pyvenv.cfg marks its folder a virtualenv
+    assert roots == expected
 
 
 def test_no_junk_caps_evidence(repo: RepoBuilder, outcome_of: Run) -> None:
@@ -433,6 +457,59 @@ def test_secret_scan_stays_fast_on_hostile_lines(repo: RepoBuilder, outcome_of: 
 
     assert time.perf_counter() - started < 5
     assert outcome.status is Status.PASS
+
+
+def test_a_key_header_followed_by_many_fields_is_scanned_in_linear_time(
+    repo: RepoBuilder, outcome_of: Run
+) -> None:
+    # Each header once cost the old pattern ~20 ms of backtracking over ways to split the
+    # "a: a: …" line into header fields: two minutes for this file.
+    block = "-----BEGIN PRIVATE KEY-----\n" + " ".join(["a:"] * 40) + "\n"
+    repo.commit("Add notes", {"notes.txt": block * 5_000})
+
+    started = time.perf_counter()
+    outcome = outcome_of("GIT006", repo.path)
+
+    assert time.perf_counter() - started < 5
+    assert outcome.status is Status.PASS
+
+
+def test_every_token_format_of_the_vocabulary_scans_hostile_text_fast() -> None:
+    from auditor.facts.secrets import token_formats
+
+    formats = token_formats()
+    assert {"private key", "AWS access key id", "GitHub token", "PyPI token"} <= {
+        f.kind for f in formats
+    }
+    for token in formats:
+        assert token.needles and all(token.needles), token.kind
+        # The needle, then a long run the pattern's character classes accept, never closed.
+        hostile = "".join(f"{needle}{'A1-_' * 80}: " for needle in token.needles) * 300
+        started = time.perf_counter()
+        found = [m.group(0)[:12] for m in token.pattern.finditer(hostile)]
+        assert time.perf_counter() - started < 1, token.kind
+        assert len(found) <= hostile.count(token.needles[0]), token.kind
+
+
+def test_an_encrypted_key_with_header_fields_is_found(repo: RepoBuilder, outcome_of: Run) -> None:
+    key = (
+        "-----BEGIN RSA PRIVATE KEY-----\n"
+        "Proc-Type: 4,ENCRYPTED\n"
+        f"DEK-Info: AES-128-CBC,{fake(32, UPPER)}\n"
+        "\n"
+        f"{fake(64, B64)}\n"
+        "-----END RSA PRIVATE KEY-----\n"
+    )
+    repo.commit(
+        "Add deploy key", {"deploy/key.txt": key, "README.md": "-----BEGIN PRIVATE KEY-----\n"}
+    )
+
+    outcome = outcome_of("GIT006", repo.path)
+
+    assert outcome.status is Status.FAIL
+    assert [(e.path, e.line, e.note) for e in outcome.evidence] == [
+        ("deploy/key.txt", 1, "private key")
+    ]
 
 
 # ------------------------------------------------------------------------------ GIT007

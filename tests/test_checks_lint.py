@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from auditor.checks.lint import DEFAULT_SELECT, lint_findings, public_api
+from auditor.checks.lint import DEFAULT_SELECT
 from auditor.checks.registry import primitives, signal_groups
 from auditor.engine import run_rule
+from auditor.facts.lint import formatting_line_length, lint_findings, public_api
 from auditor.model import Outcome, Status
 from auditor.resources import rules_dir
 from auditor.rulepack import RulePack
@@ -340,6 +341,20 @@ def test_lnt002_honours_the_projects_line_length(tmp_path: Path, outcome_of: Run
     outcome = outcome_of("LNT002", black.path)
     assert outcome.status is Status.PASS
     assert "at 100 columns" in outcome.message
+
+
+def test_a_pyproject_nested_5000_levels_deep_is_ignored(tmp_path: Path, outcome_of: Run) -> None:
+    from tests.factory import make_repo
+
+    deep = "[tool.ruff]\nline-length = 100\nx = " + "[" * 5000 + "]" * 5000 + "\n"
+    repo = make_repo(tmp_path / "deep", {"app.py": clean_module(2), "pyproject.toml": deep})
+
+    outcome = outcome_of("LNT002", repo.path)
+
+    # Unreadable TOML is no configuration: the default width, and no RecursionError.
+    assert outcome.status is Status.PASS
+    assert outcome.message == "The one Python file is formatted as `ruff format` would format it."
+    assert formatting_line_length(Snapshot.open(repo.path)) == ruff.DEFAULT_LINE_LENGTH
 
 
 def test_lnt002_skips_without_python(repo: RepoBuilder, outcome_of: Run) -> None:

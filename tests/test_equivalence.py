@@ -14,7 +14,7 @@ import pytest
 from auditor.engine import audit
 from auditor.render.json import scorecard_to_dict
 from auditor.rulepack import RulePack
-from auditor.source import python
+from auditor.source.languages import python, python_lines, python_workers
 from auditor.source.python import (
     ParsedModule,
     PendingModules,
@@ -103,7 +103,7 @@ def test_odd_files_analyse_the_same_in_workers_and_here() -> None:
 
 
 def test_the_walk_meets_nodes_in_ast_walk_order() -> None:
-    text = (THIS_REPOSITORY / "auditor" / "source" / "python.py").read_text("utf-8")
+    text = (THIS_REPOSITORY / "auditor" / "source" / "languages" / "python.py").read_text("utf-8")
     tree = ast.parse(text)
 
     nodes, depth, _ = python._walk(tree, 10_000)
@@ -139,7 +139,7 @@ def test_a_summary_registered_late_is_computed_from_the_tree() -> None:
     def count(parsed: ParsedModule) -> int:
         return sum(isinstance(n, ast.Return) for n in parsed.nodes)
 
-    late = python.ModuleSummary(count)
+    late = python.TreeSummary(count)
     assert late(module) == 1
     assert module.tree is not None
 
@@ -164,8 +164,8 @@ def test_line_counts_equal_a_tokenize_pass() -> None:
             ast.parse(text)
         except SyntaxError:
             continue
-        fast = python.count_lines(text, 0, parsed=True)
-        slow = python.count_lines(text, 0)
+        fast = python_lines.count_lines(text, 0, parsed=True)
+        slow = python_lines.count_lines(text, 0)
         assert fast == slow, path
         checked += 1
     assert checked > 100
@@ -175,7 +175,7 @@ def test_complexity_and_halstead_equal_radons() -> None:
     from radon.metrics import h_visit_ast
     from radon.visitors import ComplexityVisitor
 
-    from auditor.checks.complexity import _TreeMeasures
+    from auditor.source.languages.python_measures import TreeMeasures
 
     checked = 0
     for path, text in reference_corpus():
@@ -183,7 +183,7 @@ def test_complexity_and_halstead_equal_radons() -> None:
             tree = ast.parse(text)
         except SyntaxError:
             continue
-        measures = _TreeMeasures.of(tree)
+        measures = TreeMeasures.of(tree)
         radon = ComplexityVisitor.from_ast(tree)
         assert (measures.functions, measures.classes) == (radon.functions, radon.classes), path
         assert measures.total_complexity == radon.total_complexity, path
@@ -208,11 +208,11 @@ def test_tricky_sources_agree_with_the_references(source: str) -> None:
     from radon.metrics import h_visit_ast
     from radon.visitors import ComplexityVisitor
 
-    from auditor.checks.complexity import _TreeMeasures
+    from auditor.source.languages.python_measures import TreeMeasures
 
     tree = ast.parse(source)
-    assert python.count_lines(source, 0, parsed=True) == python.count_lines(source, 0)
-    measures = _TreeMeasures.of(tree)
+    assert python_lines.count_lines(source, 0, parsed=True) == python_lines.count_lines(source, 0)
+    measures = TreeMeasures.of(tree)
     radon = ComplexityVisitor.from_ast(tree)
     assert (measures.functions, measures.classes) == (radon.functions, radon.classes)
     assert measures.total_complexity == radon.total_complexity
@@ -223,7 +223,7 @@ def test_without_worker_processes_the_work_is_done_here(monkeypatch: pytest.Monk
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("daemonic processes are not allowed to have children")
 
-    monkeypatch.setattr(python, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr(python_workers, "ProcessPoolExecutor", refuse)
     pending = PendingModules(ODD_SOURCES, max_depth=100, workers=2)
 
     assert pending.workers == 1
@@ -236,7 +236,7 @@ def _lost_worker(*args: object) -> None:
 
 
 def test_a_chunk_whose_worker_fails_is_analysed_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(python, "_analyse_chunk", _lost_worker)
+    monkeypatch.setattr(python_workers, "_analyse_chunk", _lost_worker)
     pending = PendingModules(ODD_SOURCES, max_depth=100, workers=2)
 
     here = PendingModules(ODD_SOURCES, max_depth=100, workers=1).result()

@@ -1,21 +1,25 @@
 """History primitives (GIT001-GIT003) and the ``commits`` signal group.
 
-Everything here reads only ``snapshot.history``, the commits parsed in one ``git log`` pass.
-The author's own commits are those that are neither merges nor made by bots: a merge records
-someone else's work arriving, and a dependabot bump is not the candidate's habit.
+The measures are facts (:mod:`auditor.facts.history`): the author's own commits (no merges,
+no bots), the largest single addition, the days worked and the vague subjects. Here they are
+judged against the rules' thresholds.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from auditor.checks.registry import primitive, signal_group
+from auditor.facts.history import (
+    active_days,
+    history_growth,
+    own_commits,
+    utc_iso,
+    vague_commits,
+)
 from auditor.model import Evidence, Outcome
-from auditor.source.history import Commit
-from auditor.source.snapshot import Snapshot, fact
+from auditor.source.snapshot import Snapshot
 
 #: The default of GIT001's ``max_dump_fraction``, used for the ``single_dump`` signal.
 DEFAULT_MAX_DUMP_FRACTION = 0.8
@@ -31,124 +35,6 @@ SHALLOW = (
 
 _MAX_EXAMPLES = 5
 _MAX_SUBJECT_SHOWN = 80
-
-
-# ------------------------------------------------------------------------------ shared facts
-
-
-@fact
-def own_commits(snapshot: Snapshot) -> tuple[Commit, ...]:
-    """The author's own commits, newest first: no merges, no bots."""
-    return tuple(c for c in snapshot.history.commits if not c.is_merge and not c.is_bot)
-
-
-@dataclass(frozen=True)
-class Growth:
-    """How the files at HEAD arrived: the largest single addition among the own commits."""
-
-    commit: Commit
-    surviving: int  # files that commit added which still exist at HEAD (estimated past the cap)
-    files: int  # files at HEAD
-    later_changes: int  # paths changed by the author's own commits after that one
-    later_commits: int  # how many own commits came after it
-
-    @property
-    def fraction(self) -> float:
-        return self.surviving / self.files if self.files else 0.0
-
-    def is_dump(self, max_dump_fraction: float) -> bool:
-        """One commit brought most of the project, and little work followed it.
-
-        The second half keeps a small project fair: three files created at once and then
-        edited over ten commits grew over time even though one commit created them all.
-        """
-        return self.fraction > max_dump_fraction and self.later_changes < self.files
-
-
-@fact
-def history_growth(snapshot: Snapshot) -> Growth | None:
-    """The own commit that added the most files still present at HEAD (None without one)."""
-    files = snapshot.files
-    best: Growth | None = None
-    later = 0  # changed paths of the own commits newer than the one at hand
-    for newer, commit in enumerate(own_commits(snapshot)):
-        listed = sum(1 for path in commit.added if path in files)
-        unlisted = commit.added_count - len(commit.added)
-        if unlisted > 0 and commit.added:
-            # The added list is capped: assume the unlisted paths survived at the same rate.
-            listed += round(unlisted * listed / len(commit.added))
-        surviving = min(listed, len(files))
-        if best is None or surviving >= best.surviving:  # ties go to the older commit
-            best = Growth(commit, surviving, len(files), later, newer)
-        later += commit.changed_count
-    return best
-
-
-@fact
-def active_days(snapshot: Snapshot) -> tuple[str, ...]:
-    """The distinct UTC calendar days (ISO dates, sorted) of the author's own commits."""
-    return tuple(sorted({_utc(c.timestamp)[:10] for c in own_commits(snapshot)}))
-
-
-@fact
-def vague_commits(snapshot: Snapshot) -> tuple[Commit, ...]:
-    """The author's own commits whose subject says nothing about the change."""
-    return tuple(c for c in own_commits(snapshot) if is_vague(c.subject))
-
-
-# ------------------------------------------------------------------------------ vague subjects
-
-#: Words that, on their own or only with each other, say nothing about what changed.
-_GENERIC_WORDS = frozenset(
-    {
-        # verbs that name an action but not its object
-        "update", "updates", "updated", "updating", "fix", "fixes", "fixed", "fixing",
-        "bugfix", "bugfixes", "bug-fix", "bug-fixes", "hotfix", "change", "changes",
-        "changed", "edit", "edits", "edited", "modify", "modified", "modification",
-        "modifications", "improve", "improved", "improvement", "improvements", "refactor",
-        "refactored", "refactoring", "cleanup", "cleanups", "clean-up", "clean", "tweak",
-        "tweaks", "add", "added", "adding", "remove", "removed", "upload", "uploaded",
-        "push", "pushed", "sync", "merge", "save", "saved", "saving", "commit", "commits",
-        "committed", "test", "testing", "try", "trying", "again",
-        # fillers and objects that could be anything
-        "stuff", "things", "thing", "misc", "minor", "small", "tiny", "little", "some",
-        "more", "few", "other", "various", "code", "file", "files", "work", "working",
-        "progress", "wip", "work-in-progress", "bug", "bugs", "issue", "issues", "error",
-        "errors", "problem", "problems", "done", "final", "finally", "last", "latest", "new",
-        "version", "ver", "v", "temp", "tmp", "via", "up", "in", "on", "of", "the", "a", "an",
-        "and", "to", "it", "this", "that", "another", "one", "all", "my", "ok", "okay", "yes",
-        "no", "nothing", "something", "idk", "lol", "hmm", "blah", "foo", "bar", "baz",
-        # keyboard mashes
-        "asdf", "asdfg", "asdfgh", "asdfasdf", "qwerty", "qwe", "aaa", "xxx", "zzz",
-    }
-)  # fmt: skip
-#: Verbs that, followed by nothing but one file name, only repeat what the diff shows.
-_FILE_VERBS = frozenset(
-    {"update", "updates", "updated", "fix", "fixes", "fixed", "edit", "edited", "change",
-     "changed", "modify", "modified"}
-)  # fmt: skip
-_CONVENTIONAL_PREFIX = re.compile(r"^[a-z]{1,16}(?:\([^)\n]{0,40}\))?!?:\s*")
-_WORD = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")  # "latest-changes" is a name, one word
-
-
-def is_vague(subject: str) -> bool:
-    """Whether a commit subject says nothing about the change.
-
-    Vague: empty, only punctuation, made only of generic words ("update", "minor fixes",
-    "wip", "Add files via upload"), or a generic verb and one file name ("Update README.md",
-    GitHub's web-editor default). "Initial commit", "Create main.py" and "Fix typo" are clear.
-    A conventional-commit prefix ("fix(api): ") is judged by what follows it.
-    """
-    text = subject.strip().lower()[:200]
-    text = _CONVENTIONAL_PREFIX.sub("", text, count=1)
-    tokens = text.split()
-    if len(tokens) == 2 and tokens[0] in _FILE_VERBS:
-        target = tokens[1]
-        if "." in target.strip(".") or "/" in target or target == "readme":
-            return True
-    words = _WORD.findall(text)
-    return all(word.rstrip("0123456789") in _GENERIC_WORDS | {""} for word in words)
-
 
 # ------------------------------------------------------------------------------ primitives
 
@@ -281,8 +167,8 @@ def commits_signals(snapshot: Snapshot) -> dict[str, Any]:
     return {
         "count": len(commits),
         "authors": len({c.author_email.lower() for c in commits if not c.is_bot}),
-        "first": _utc(min(stamps)) if stamps else None,
-        "last": _utc(max(stamps)) if stamps else None,
+        "first": utc_iso(min(stamps)) if stamps else None,
+        "last": utc_iso(max(stamps)) if stamps else None,
         "active_days": len(active_days(snapshot)),
         "vague_message_fraction": (
             round(len(vague_commits(snapshot)) / len(own), 4) if own else None
@@ -303,10 +189,6 @@ def _length(subject: str) -> int:
     if subject.startswith('Revert "'):
         return 0
     return len(_PULL_REQUEST_SUFFIX.sub("", subject))
-
-
-def _utc(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _shown(subject: str) -> str:

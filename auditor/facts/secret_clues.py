@@ -1,0 +1,148 @@
+"""What gives a credential away, and what marks a fake: judgements on paths, names and values.
+
+The words are data (``rules/vocabulary/hygiene.toml``); every test here is a membership,
+prefix or suffix check on a short string, so none can run long on untrusted input.
+"""
+
+from __future__ import annotations
+
+from auditor.vocabulary import term_set, terms
+
+VOCABULARY = "hygiene"
+
+#: How a squashed key name ending reads in a finding ("apikey" -> "API key").
+_KIND_NAMES = {
+    "passwd": "password",
+    "pwd": "password",
+    "apikey": "API key",
+    "secretkey": "secret key",
+    "accesskey": "access key",
+    "privatekey": "private key",
+    "clientsecret": "client secret",
+}
+_SEPARATORS = str.maketrans("._-", "   ")
+
+
+def name_words(name: str) -> list[str]:
+    """The words of a file name, split at dots, underscores and hyphens, lower-cased."""
+    return name.lower().translate(_SEPARATORS).split()
+
+
+def in_fixture_dir(path: str) -> bool:
+    """Whether a path lies in a folder of test data."""
+    fixtures = term_set(VOCABULARY, "fixture_dirs")
+    return any(part.lower() in fixtures for part in path.split("/")[:-1])
+
+
+def is_test_or_example(path: str) -> bool:
+    """Tests, example folders and example files: where fake credentials belong."""
+    parts = path.lower().split("/")
+    name = parts[-1]
+    test_dirs = term_set(VOCABULARY, "test_dirs")
+    if any(part in test_dirs or "{{" in part for part in parts[:-1]):
+        return True  # tests, examples and project templates (``{{cookiecutter.name}}/``)
+    if name.startswith("test_") or name in term_set(VOCABULARY, "test_file_names"):
+        return True
+    words = terms(VOCABULARY, "test_file_words")
+    if any(f"{sep}{word}." in name for sep in "._-" for word in words):
+        return True  # login_test.py, views_tests.py, api.spec.ts
+    return is_example_name(name)
+
+
+def is_test_or_fixture(path: str) -> bool:
+    """Test, example and fixture folders, and project templates (``{{cookiecutter.name}}/``)."""
+    folders = term_set(VOCABULARY, "fixture_dirs") | term_set(VOCABULARY, "test_dirs")
+    parts = [part.lower() for part in path.split("/")[:-1]]
+    return any(part in folders or "{{" in part for part in parts)
+
+
+def is_example_name(name: str) -> bool:
+    """Whether a file name says it holds examples (config.example.json, seed_db.py)."""
+    examples = term_set(VOCABULARY, "example_words")
+    return any(word in examples for word in name_words(name))
+
+
+def is_env_file(name: str) -> bool:
+    """A dotenv file (.env, .env.production, prod.env), not an example of one."""
+    lowered = name.lower()
+    env = lowered == ".env" or lowered.startswith(".env.") or lowered.endswith(".env")
+    return env and not is_example_name(lowered)
+
+
+def is_secret_file(path: str) -> bool:
+    """Whether a file's name says it usually holds a credential."""
+    name = path.rpartition("/")[2].lower()
+    if name in term_set(VOCABULARY, "secret_file_names") or is_env_file(name):
+        return True
+    if name.endswith(terms(VOCABULARY, "secret_file_suffixes")):
+        return True
+    words = terms(VOCABULARY, "service_account_words")
+    return name.endswith(".json") and any(word in name for word in words)
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether a value is obviously not a real credential."""
+    value = value.strip().strip("\"'").strip()
+    lowered = value.lower()
+    if len(value) < 4 or value.isdigit():
+        return True
+    if lowered in term_set(VOCABULARY, "default_values"):
+        return True
+    if lowered in term_set(VOCABULARY, "famous_examples"):
+        return True
+    if not any(ch.isalnum() for ch in value) or len(set(value)) <= 2:
+        return True  # "*****", "----", "aaaa"
+    if value[0] in "$%<{!&*" or "{{" in value or "${" in value or "%(" in value:
+        return True  # a reference, a template, an anchor or a tag
+    if lowered.startswith(("os.", "env(", "getenv")):
+        return True
+    return any(word in lowered for word in terms(VOCABULARY, "placeholder_words"))
+
+
+def is_placeholder_token(value: str) -> bool:
+    """A token-shaped placeholder: an example word, or too few distinct characters."""
+    lowered = value.lower()
+    if any(word in lowered for word in terms(VOCABULARY, "token_placeholder_words")):
+        return True
+    return len(set(value)) < 8 or not any(ch.isdigit() for ch in value)
+
+
+def is_literal_secret(value: str) -> bool:
+    """Whether an assigned literal looks like a credential rather than a word or a path."""
+    bare = value.strip("\"'")
+    if is_placeholder(bare) or len(set(bare)) < 5 or any(ch.isspace() for ch in bare):
+        return False  # "Bearer " + token, 'hard to guess string': prose, not a key
+    return not (bare.startswith(("/", "./", "../", "~/")) or _is_file_name(bare))
+
+
+_FILE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./~-")
+
+
+def _is_file_name(value: str) -> bool:
+    """A file name or relative path with an extension: ``key.pem``, ``certs/site.crt``."""
+    stem, dot, extension = value.rpartition(".")
+    if not dot or not 1 <= len(stem) <= 200 or not 2 <= len(extension) <= 5:
+        return False
+    if not (extension.isascii() and extension.isalpha() and extension.islower()):
+        return False
+    return all(ch in _FILE_NAME_CHARS or ch.isalnum() for ch in stem)
+
+
+def secret_key_names() -> tuple[str, ...]:
+    """The credential names of the vocabulary, as written there (``api_key``)."""
+    return terms(VOCABULARY, "secret_key_names")
+
+
+def secret_kind(key: str, *, env: bool = False) -> str | None:
+    """What a key name holds ("password", "API key", ...), or None when not a secret.
+
+    ``env``: the key is in a committed .env file, where more names count.
+    """
+    squashed = key.lower().replace("_", "").replace(".", "").replace("-", "")
+    endings = [name.replace("_", "") for name in secret_key_names()]
+    if env:
+        endings += terms(VOCABULARY, "env_key_names")
+    for ending in endings:
+        if squashed.endswith(ending):
+            return _KIND_NAMES.get(ending, ending)
+    return None
