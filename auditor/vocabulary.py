@@ -6,6 +6,8 @@ what it is for; every other key is a *term list*: either an array of strings, or
 prints before the items. A vocabulary may also hold arrays of tables (records, such as the
 technology catalogue), read with :func:`records`.
 
+Records are described in an optional ``[record_descriptions]`` table (key -> sentence).
+
 Files are parsed once per process, through the guarded TOML reader, and validated on first
 use: a list holding anything but non-empty strings is a packaging defect, raised as
 :class:`VocabularyError` (the test suite loads every list of every file).
@@ -138,8 +140,11 @@ def reference(ref: str) -> TermList:
         items.append(label)
     if not items:
         raise VocabularyError(f"vocabulary {name!r}: no record of {key!r} matches {condition}")
-    what = f"{key} whose {field} is {wanted}" if field else key
-    return TermList(name, key, f"The {what} ({name}.toml)", tuple(dict.fromkeys(items)))
+    described = _document(name).get("record_descriptions", {}).get(key)
+    lead = described if isinstance(described, str) else f"The {key} records"
+    if field:
+        lead = f"{lead.rstrip('.')}, those whose {field} is {wanted}"
+    return TermList(name, key, lead, tuple(dict.fromkeys(items)))
 
 
 _LABELS = ("name", "id", "label", "module")
@@ -151,7 +156,7 @@ def list_keys(name: str) -> tuple[str, ...]:
     return tuple(
         key
         for key, value in data.items()
-        if key != "description"
+        if key not in ("description", "record_descriptions")
         and (isinstance(value, dict) or (isinstance(value, list) and not _is_records(value)))
     )
 

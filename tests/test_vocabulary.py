@@ -28,8 +28,7 @@ def test_every_rule_names_vocabulary_that_exists() -> None:
     for pack in [load_pack("default"), *load_profiles()]:
         for rule in pack.rules.values():
             for ref in rule.doc.vocabulary:
-                name, _, key = ref.partition(":")
-                assert vocabulary.term_list(name, key).items
+                assert vocabulary.reference(ref).items
 
 
 def test_a_missing_list_is_an_error_naming_it() -> None:
@@ -45,8 +44,7 @@ def test_explain_prints_the_lists_a_rule_matches() -> None:
     result = CliRunner().invoke(cli, ["explain", rule.id])
     assert result.exit_code == 0, result.output
     assert "What it matches" in result.output
-    name, _, key = rule.doc.vocabulary[0].partition(":")
-    first = vocabulary.terms(name, key)[0]
+    first = vocabulary.reference(rule.doc.vocabulary[0]).items[0]
     assert first in result.output
 
 
@@ -77,3 +75,13 @@ def test_badges_screenshots_and_demo_words() -> None:
     assert is_demo_link(Link("https://example.com/x", "Live demo", 1))
     assert is_demo_link(Link("https://www.youtube.com/watch?v=1", "", 1))
     assert not is_demo_link(Link("https://example.com/x", "Documentation", 1))
+
+
+def test_records_are_named_and_filtered_by_a_field() -> None:
+    web = vocabulary.reference("technologies:technology[kind=web]")
+    assert "Flask" in web.items and "pandas" not in web.items
+    assert "kind is web" in web.describe
+    with pytest.raises(vocabulary.VocabularyError, match="no record"):
+        vocabulary.reference("technologies:technology[kind=nothing]")
+    with pytest.raises(vocabulary.VocabularyError, match="only records"):
+        vocabulary.reference("hosts:app_hosts[kind=web]")
