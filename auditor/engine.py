@@ -112,9 +112,11 @@ def collect_signals(snapshot: Snapshot) -> dict[str, Any]:
     signals: dict[str, Any] = {}
     for name in names:
         try:
-            signals[name] = groups[name](snapshot)
+            measured = groups[name](snapshot)
         except Exception as exc:  # noqa: BLE001 - a broken measurement is reported, not fatal
-            signals[name] = {"error": f"{type(exc).__name__}: {exc}"}
+            measured = {"error": f"{type(exc).__name__}: {exc}"}
+        if measured is not None:
+            signals[name] = measured
     return signals
 
 

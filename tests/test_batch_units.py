@@ -21,7 +21,7 @@ from auditor.batch.accounts import (
 )
 from auditor.batch.candidates import CandidateError, merge, parse_logins, read_candidates
 from auditor.batch.clones import default_cache_dir, safe_component
-from auditor.batch.enrich import enrich
+from auditor.batch.enrich import host_info
 from auditor.batch.jobs import RepoTask, auth_header, pack_fingerprint
 from auditor.batch.leaderboard import build, csv_cell
 from auditor.batch.runner import (
@@ -36,6 +36,7 @@ from auditor.batch.store import Store, StoreError
 from auditor.cli import main
 from auditor.engine import audit
 from auditor.errors import RulePackError
+from auditor.model import Scorecard
 from auditor.rulepack import RulePack, load_pack
 from auditor.source.git import Git, RemoteGit, count_tree_entries
 from auditor.source.snapshot import Snapshot
@@ -158,7 +159,7 @@ def test_the_formula_is_the_one_documented_in_the_pack(pack: RulePack) -> None:
         ({"top_weights": [0, 0]}, "top_weights must be"),
         ({"solid_target": 1.5}, "solid_target must be a whole number"),
         ({"quality_weight": -1}, "quality_weight must be a number"),
-        ({"demo_rule": "XYZ999"}, "not a rule of this pack"),
+        ({"demo_rule": "DOC007"}, "unknown key(s) demo_rule"),
         ({"recent_days": 900}, "stale_days must not be below"),
     ],
 )
@@ -170,16 +171,22 @@ def test_a_bad_account_table_is_a_rule_pack_error(
 
 
 def test_a_live_homepage_counts_as_a_demo(tmp_path: Path, pack: RulePack) -> None:
-    card = audit(Snapshot.open(build_weak_project(tmp_path / "w").path), pack)
+    """GitHub's homepage reaches the audit as host metadata; nothing is edited afterwards."""
+    path = build_weak_project(tmp_path / "w").path
     meta = RepoMetadata("calc", "ada/calc", "https://github.com/ada/calc.git", "")
-    assert card.signals  # sanity
-    own_page = enrich(card, replace(meta, homepage="https://github.com/ada/calc"), pack, "DOC007")
-    demo = enrich(card, replace(meta, homepage="https://calc.example.app"), pack, "DOC007")
+
+    def audited(homepage: str | None) -> Scorecard:
+        host = None if homepage is None else host_info(replace(meta, homepage=homepage))
+        return audit(Snapshot.open(path, host=host), pack)
+
+    plain, own_page = audited(None), audited("https://github.com/ada/calc")
+    demo = audited("https://calc.example.app")
     finding = {f.rule: f for f in demo.findings}["DOC007"]
     assert finding.status.value == "pass" and "calc.example.app" in finding.outcome.message
-    assert demo.score > card.score == own_page.score
+    assert demo.score > own_page.score == plain.score
     assert demo.signals["github"]["homepage"] == "https://calc.example.app"
     assert own_page.signals["github"]["homepage"] is None
+    assert "github" not in plain.signals
 
 
 # --------------------------------------------------------------------- safety

@@ -181,8 +181,7 @@ def _audit(task: RepoTask, clone: Path, cache_dir: Path) -> Scorecard:
     from dataclasses import replace
 
     from auditor.api import audit_repository
-    from auditor.batch.enrich import enrich, host_info
-    from auditor.batch.scoring import AccountPolicy
+    from auditor.batch.enrich import host_info
     from auditor.config import Settings
     from auditor.source.snapshot import Limits
 
@@ -198,7 +197,7 @@ def _audit(task: RepoTask, clone: Path, cache_dir: Path) -> Scorecard:
         host=host_info(task.meta),
         honour_exemptions=False,
     )
-    card = enrich(result.card, task.meta, pack, AccountPolicy.from_pack(pack).demo_rule)
+    card = result.card
     # The card shows where the repository lives, not where the cache keeps it.
     web = task.meta.html_url if task.meta.html_url.startswith("https://") else task.key
     return replace(card, repo=replace(card.repo, path=web))

@@ -30,7 +30,6 @@ class AccountPolicy:
     recency_weight: float = 5.0
     recent_days: int = 180
     stale_days: int = 730
-    demo_rule: str = "DOC007"
 
     @classmethod
     def from_pack(cls, pack: RulePack) -> AccountPolicy:
@@ -56,12 +55,6 @@ class AccountPolicy:
                 ):
                     raise fail("top_weights must be a non-empty list of numbers >= 0, not all 0")
                 values[key] = tuple(float(v) for v in value)
-            elif key == "demo_rule":
-                if not isinstance(value, str):
-                    raise fail('demo_rule must be a rule id, or "" for none')
-                if value and value not in pack.rules:
-                    raise fail(f"demo_rule {value!r} is not a rule of this pack")
-                values[key] = value
             elif isinstance(default, int):
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                     raise fail(f"{key} must be a whole number >= 0")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.checks.registry import primitive, signal_group
-from auditor.facts.links import is_badge, is_demo_link, is_screenshot
+from auditor.facts.links import is_badge, is_demo_link, is_screenshot, live_homepage
 from auditor.facts.readme import (
     EXAMPLES_MATCHER,
     SECTIONS,
@@ -225,6 +225,9 @@ def readme_examples(snapshot: Snapshot) -> Outcome:
     """The README shows the project at work: screenshot, demo link or example request."""
     document = _document(snapshot)
     if isinstance(document, Outcome):
+        homepage = live_homepage(snapshot)
+        if homepage is not None:
+            return Outcome.passed(f"the repository's homepage is a live site: {homepage[:80]}")
         return document
     path = document.path
     screenshots = [image for image in document.images if is_screenshot(image)]
@@ -259,6 +262,9 @@ def readme_examples(snapshot: Snapshot) -> Outcome:
             f"at line {sample.line} (a command-line tool's screenshot)",
             (Evidence(path, sample.line, f"```{sample.info}" if sample.info else None),),
         )
+    homepage = live_homepage(snapshot)
+    if homepage is not None:
+        return Outcome.passed(f"the repository's homepage is a live site: {homepage[:80]}")
     badges = sum(1 for image in document.images if is_badge(image))
     seen = f"only badges ({badges}) among its images" if badges else "no image"
     return Outcome.failed(

@@ -28,7 +28,8 @@ from auditor.model import Outcome
 from auditor.source.snapshot import Snapshot
 
 PrimitiveFunction = Callable[..., Outcome]
-SignalFunction = Callable[[Snapshot], dict[str, Any]]
+#: A signal group's measurement; None when it does not apply to this audit (left out).
+SignalFunction = Callable[[Snapshot], dict[str, Any] | None]
 
 #: The modules holding the built-in primitives, one per family.
 BUILTIN_MODULES = (
@@ -44,6 +45,7 @@ BUILTIN_MODULES = (
     "auditor.checks.packaging",
     "auditor.checks.substance",
     "auditor.checks.stack",
+    "auditor.checks.host",
 )
 ENTRY_POINT_GROUP = "auditor.checks"
 

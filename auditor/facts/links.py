@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from auditor.source.readme import Link
+from auditor.source.snapshot import Snapshot, fact
 from auditor.vocabulary import term_set, terms
 
 VOCABULARY = "hosts"
@@ -107,3 +108,22 @@ def is_demo_link(link: Link) -> bool:
     if host.split(".")[0] in term_set(VOCABULARY, "demo_subdomains"):
         return True
     return mentions(_path_of(link.url), ("demo",)) and not is_badge(link)
+
+
+#: Hosts of code, not of running applications: a homepage there is not a deployment.
+_CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org")
+
+
+@fact
+def live_homepage(snapshot: Snapshot) -> str | None:
+    """The homepage the repository's host gives, when it is a web address off the code host
+    (a deployment); None without host metadata or when it points back at the code."""
+    url = ((snapshot.host.homepage if snapshot.host else None) or "").strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host or len(url) > 500:
+        return None
+    return None if on_host(host, _CODE_HOSTS) else url
