@@ -19,7 +19,7 @@ from auditor.checks.registry import signal_groups
 from auditor.model import Finding, Outcome, RepoInfo, Scorecard
 from auditor.rulepack import Rule, RulePack
 from auditor.scoring import category_scores, next_steps, overall_score
-from auditor.source.python import requested_workers
+from auditor.source.languages.python_workers import requested_workers
 from auditor.source.snapshot import Snapshot
 
 #: The order of signal groups in the JSON output (the contract in DESIGN.md).
@@ -195,6 +195,6 @@ def audit(
         signals=signals,
         next_steps=next_steps(findings, categories),
         timings=timings,
-        notices=tuple(dict.fromkeys([*snapshot.notices, *extra])),
+        notices=tuple(dict.fromkeys([*snapshot.all_notices(), *extra])),
         audited_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )

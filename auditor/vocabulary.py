@@ -93,6 +93,7 @@ def terms(name: str, key: str) -> tuple[str, ...]:
     return term_list(name, key).items
 
 
+@cache
 def term_set(name: str, key: str) -> frozenset[str]:
     """The items of a term list, as a set for membership tests."""
     return frozenset(terms(name, key))

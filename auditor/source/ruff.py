@@ -267,7 +267,7 @@ def _leave_out_too_deep(snapshot: Snapshot, files: dict[str, str]) -> bool:
     left_out = [disk for disk, path in files.items() if path in too_deep]
     for disk in left_out:
         os.remove(disk)
-        snapshot.notices.append(f"ruff: skipped {files.pop(disk)!r}: nested too deeply to lint")
+        snapshot.note(f"ruff: skipped {files.pop(disk)!r}: nested too deeply to lint")
     return bool(left_out)
 
 
@@ -293,14 +293,14 @@ def _materialise(snapshot: Snapshot, root: Path) -> dict[str, str]:
     for path, text in snapshot.python_sources:
         target = _inside(root, path)
         if target is None:
-            snapshot.notices.append(f"ruff: skipped a Python file with an unsafe path: {path!r}")
+            snapshot.note(f"ruff: skipped a Python file with an unsafe path: {path!r}")
             continue
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "x", encoding="utf-8", errors="replace", newline="") as out:
                 out.write(text)
         except (OSError, UnicodeError):
-            snapshot.notices.append(f"ruff: could not prepare {path!r} for linting")
+            snapshot.note(f"ruff: could not prepare {path!r} for linting")
             continue
         written[str(target)] = path
     return written

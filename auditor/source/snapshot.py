@@ -14,46 +14,24 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import stat
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from auditor.errors import SourceError
 from auditor.source.git import Git, GitError
 from auditor.source.gitdir import find_git_dir
-from auditor.source.history import History, read_history
-from auditor.source.python import PendingModules, PythonModule, recursion_headroom
+from auditor.source.history import History
+from auditor.vocabulary import term_set
+
+if TYPE_CHECKING:
+    from auditor.source.languages.python import PythonModule
 
 T = TypeVar("T")
-
-#: Folders whose contents are other people's code or generated output, never the candidate's.
-VENDORED_DIRS = frozenset(
-    {
-        ".git",
-        ".venv",
-        "venv",
-        "virtualenv",
-        "site-packages",
-        "node_modules",
-        "__pycache__",
-        ".tox",
-        ".nox",
-        ".eggs",
-        "build",
-        "dist",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        "vendor",
-        "third_party",
-        "_vendor",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -102,7 +80,8 @@ class FileEntry:
 def is_vendored(path: str) -> bool:
     """Whether a path lies in a folder of third-party or generated files."""
     parts = path.split("/")[:-1]
-    return any(part in VENDORED_DIRS or part.endswith(".egg-info") for part in parts)
+    vendored = term_set("paths", "vendored_folders")
+    return any(part in vendored or part.endswith(".egg-info") for part in parts)
 
 
 @dataclass(frozen=True)
@@ -134,8 +113,11 @@ class Snapshot:
     head: str | None
     remote: str | None
     limits: Limits
+    #: What opening the repository left out or noticed; later notices go through note().
     notices: list[str] = field(default_factory=list)
     host: HostInfo | None = None
+    _noted: list[str] = field(default_factory=list)
+    _noted_lock: threading.Lock = field(default_factory=threading.Lock)
     _git: Git | None = None
     shallow: bool = False
     _texts: dict[str, str | None] | None = None
@@ -269,6 +251,11 @@ class Snapshot:
         return name
 
     @property
+    def git(self) -> Git | None:
+        """The runner of the repository's git, or None for a plain folder."""
+        return self._git
+
+    @property
     def has_history(self) -> bool:
         return self._git is not None
 
@@ -304,7 +291,7 @@ class Snapshot:
             budget -= entry.size
             wanted.append(entry)
         if skipped:
-            self.notices.append(
+            self.note(
                 f"{skipped} file(s) over {self.limits.max_file_bytes // 1024} KiB "
                 "(or past the total read budget) were not read"
             )
@@ -320,17 +307,23 @@ class Snapshot:
     @property
     def history(self) -> History:
         """The commits reachable from HEAD, read in one ``git log`` pass (empty for a folder)."""
-        return self.memo(_history)
+        from auditor.source.analysis import read_snapshot_history
+
+        return self.memo(read_snapshot_history)
 
     @property
     def python_sources(self) -> tuple[tuple[str, str], ...]:
         """(path, text) of every Python file outside vendored folders that could be read."""
-        return self.memo(_python_sources)
+        from auditor.source.analysis import python_sources
+
+        return self.memo(python_sources)
 
     @property
     def python_modules(self) -> tuple[PythonModule, ...]:
         """Every Python file outside vendored folders, each parsed once."""
-        return self.memo(_python_modules)
+        from auditor.source.analysis import python_modules
+
+        return self.memo(python_modules)
 
     def start_python_analysis(self) -> None:
         """Start analysing the Python files (in worker processes when that pays) so that other
@@ -339,7 +332,9 @@ class Snapshot:
         Call it before starting threads: worker processes are then forked cheaply. It
         returns once the workers have files enough to start with.
         """
-        self.memo(_python_analysis).wait_primed()
+        from auditor.source.analysis import python_analysis
+
+        self.memo(python_analysis).wait_primed()
 
     def files_matching(self, predicate: Callable[[FileEntry], bool]) -> Iterator[FileEntry]:
         return (entry for entry in self.files.values() if predicate(entry))
@@ -352,6 +347,21 @@ class Snapshot:
             if name in top:
                 return top[name]
         return None
+
+    # ----------------------------------------------------------------- notices
+
+    def note(self, text: str) -> None:
+        """Record a notice for the card: a bound reached, something left out (thread-safe)."""
+        with self._noted_lock:
+            if text not in self._noted:
+                self._noted.append(text)
+
+    def all_notices(self) -> tuple[str, ...]:
+        """Every notice, in an order that does not depend on which thread noticed first:
+        those from opening the repository, then the others sorted."""
+        with self._noted_lock:
+            later = sorted(self._noted)
+        return tuple(dict.fromkeys([*self.notices, *later]))
 
     # ----------------------------------------------------------------- memoised facts
 
@@ -394,82 +404,6 @@ def fact(fn: Callable[[Snapshot], T]) -> Callable[[Snapshot], T]:
         return snapshot.memo(fn)
 
     return shared
-
-
-def _history(snapshot: Snapshot) -> History:
-    if snapshot._git is None:
-        return History(commits=(), truncated=False, shallow=False)
-    limits = snapshot.limits
-    commits = read_history(
-        snapshot._git,
-        max_commits=limits.max_commits + 1,
-        max_message_bytes=limits.max_message_bytes,
-        max_paths=limits.max_paths_per_commit,
-    )
-    truncated = len(commits) > limits.max_commits
-    if truncated:
-        commits = commits[: limits.max_commits]
-        snapshot.notices.append(f"history longer than {limits.max_commits} commits: truncated")
-    return History(commits=commits, truncated=truncated, shallow=snapshot.shallow)
-
-
-def _python_sources(snapshot: Snapshot) -> tuple[tuple[str, str], ...]:
-    return snapshot.memo(_python_analysis).sources
-
-
-def _python_entries(snapshot: Snapshot) -> list[FileEntry]:
-    entries = [e for e in snapshot.files.values() if e.suffix == ".py" and not is_vendored(e.path)]
-    if len(entries) > snapshot.limits.max_python_files:
-        snapshot.notices.append(
-            f"more than {snapshot.limits.max_python_files} Python files: the rest were not parsed"
-        )
-        entries = entries[: snapshot.limits.max_python_files]
-    return entries
-
-
-def _stream_python_sources(
-    snapshot: Snapshot, entries: list[FileEntry]
-) -> Iterator[tuple[str, str]]:
-    """(path, text) of the Python files in order, until the token budget is spent."""
-    budget = snapshot.limits.max_python_tokens
-    for index, entry in enumerate(entries):
-        text = snapshot.text(entry.path)
-        if text is None:
-            continue
-        budget -= python_tokens(text)
-        if budget < 0:
-            snapshot.notices.append(
-                f"more than {snapshot.limits.max_python_tokens:,} words and symbols of Python: "
-                f"{len(entries) - index} Python file(s) were not parsed"
-            )
-            return
-        yield entry.path, text
-
-
-_PYTHON_TOKEN = re.compile(r"\w+|[^\w\s]")
-
-
-def python_tokens(text: str) -> int:
-    """About how many tokens Python would read in ``text``: words, numbers and symbols
-    (a fast stand-in for the size of its syntax tree)."""
-    return _PYTHON_TOKEN.subn("", text)[1]
-
-
-def _python_analysis(snapshot: Snapshot) -> PendingModules:
-    recursion_headroom()
-    entries = _python_entries(snapshot)
-    # Streamed: worker processes start on the first files while the rest are read and
-    # counted against the budget.
-    return PendingModules(
-        _stream_python_sources(snapshot, entries),
-        max_depth=snapshot.limits.max_ast_depth,
-        workers=snapshot.limits.workers,
-        expected_bytes=sum(entry.size for entry in entries),
-    )
-
-
-def _python_modules(snapshot: Snapshot) -> tuple[PythonModule, ...]:
-    return snapshot.memo(_python_analysis).result()
 
 
 def _null_terminated(chunks: Iterator[bytes]) -> Iterator[bytes]:
