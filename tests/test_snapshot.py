@@ -135,8 +135,8 @@ def test_file_size_and_count_bounds_are_notices(repo: RepoBuilder) -> None:
 
     assert len(snapshot.files) == 3
     assert snapshot.text("big.py") is None
-    assert any("more than 3 files" in n for n in snapshot.notices)
-    assert any("over 0 KiB" in n or "not read" in n for n in snapshot.notices)
+    assert any("more than 3 files" in n for n in snapshot.all_notices())
+    assert any("over 0 KiB" in n or "not read" in n for n in snapshot.all_notices())
 
 
 def test_each_python_file_is_parsed_once_and_errors_are_values(repo: RepoBuilder) -> None:
@@ -183,7 +183,7 @@ def test_history_bound_truncates_with_a_notice(repo: RepoBuilder) -> None:
 
     assert len(snapshot.history.commits) == 3
     assert snapshot.history.truncated
-    assert any("truncated" in n for n in snapshot.notices)
+    assert any("truncated" in n for n in snapshot.all_notices())
 
 
 def test_commit_message_that_mimics_the_record_format_is_just_text(repo: RepoBuilder) -> None:
