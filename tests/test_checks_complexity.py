@@ -294,7 +294,7 @@ def test_maintainability_index_is_close_to_radons(repo: RepoBuilder) -> None:
     sources = Path(__file__).resolve().parents[1] / "auditor" / "source"
     files = {
         "snapshot.py": (sources / "snapshot.py").read_text(encoding="utf-8"),
-        "python.py": (sources / "python.py").read_text(encoding="utf-8"),
+        "python.py": (sources / "languages" / "python.py").read_text(encoding="utf-8"),
         "engine.py": tangled_module(3),
     }
     repo.commit("Add modules", files)

@@ -992,6 +992,6 @@ def test_python_signal_group(repo: RepoBuilder) -> None:
 
 def signal_loc_of_broken() -> int:
     """Code lines tokenize finds in the unparseable file (it stops at the syntax error)."""
-    from auditor.source.python import count_lines
+    from auditor.source.languages.python_lines import count_lines
 
     return count_lines("def broken(:\n    pass\n").code

@@ -15,13 +15,13 @@ from auditor.engine import audit
 from auditor.render.json import scorecard_to_dict
 from auditor.rulepack import RulePack
 from auditor.source.languages import python, python_lines, python_workers
-from auditor.source.python import (
+from auditor.source.languages.python import (
     ParsedModule,
-    PendingModules,
     analyse_module,
     module_summary,
     registered_summaries,
 )
+from auditor.source.languages.python_workers import PendingModules
 from auditor.source.snapshot import Limits, Snapshot
 from tests.projects import build_strong_project, build_weak_project
 

@@ -15,7 +15,7 @@ from auditor.checks.registry import primitive, signal_group
 from auditor.facts.coverage import committed_coverage, coverage_file_names
 from auditor.facts.tests import CollectedTest, suite_inventory
 from auditor.model import Evidence, Outcome
-from auditor.source.python import PythonModule
+from auditor.source.languages.python import PythonModule
 from auditor.source.snapshot import Snapshot
 
 #: Evidence lists are capped; the message always gives the full count.

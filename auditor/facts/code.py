@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from auditor.facts.catalogue import modules_of
 from auditor.facts.entrypoints import entry_point_paths
 from auditor.model import Evidence
-from auditor.source.python import ParsedModule, PythonModule, module_summary
+from auditor.source.languages.python import ParsedModule, PythonModule, module_summary
 from auditor.source.snapshot import Snapshot, fact
 
 # ----------------------------------------------------------------------------- imports

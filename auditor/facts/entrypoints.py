@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from auditor.facts.manifests import ini_list, pyproject, read_setup_cfg, table
-from auditor.source.python import ParsedModule, module_summary
+from auditor.source.languages.python import ParsedModule, module_summary
 from auditor.source.snapshot import Snapshot, fact
 
 

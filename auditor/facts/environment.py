@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from auditor.source.python import ParsedModule, module_summary
+from auditor.source.languages.python import ParsedModule, module_summary
 from auditor.source.snapshot import Snapshot, fact, is_vendored
 from auditor.vocabulary import VocabularyError, records, term_set, terms
 

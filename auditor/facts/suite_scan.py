@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import PurePosixPath
 
-from auditor.source.python import ParsedModule, module_summary
+from auditor.source.languages.python import ParsedModule, module_summary
 from auditor.vocabulary import term_set, terms
 
 VOCABULARY = "testing"

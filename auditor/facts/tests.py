@@ -3,7 +3,7 @@ collect, which are empty stubs, which assert something, and where pytest is decl
 
 Built from one :func:`~auditor.facts.suite_scan.test_file_scan` per test file (computed where
 the file is parsed; nothing is parsed again) and the line counts of the parsed modules. Which
-paths are test code is :func:`~auditor.facts.suite_paths.is_test_path`; the words it and the
+paths are test code is :func:`~auditor.source.suite_paths.is_test_path`; the words it and the
 declaration search match are data: ``rules/vocabulary/testing.toml``.
 """
 
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePosixPath
 
-from auditor.facts.suite_paths import expects_tests, is_test_path
 from auditor.facts.suite_scan import ScannedClass, ScannedFunction, ScannedTestFile, test_file_scan
 from auditor.model import Evidence
 from auditor.source.readme import README_NAMES
 from auditor.source.snapshot import Snapshot, fact, is_vendored
+from auditor.source.suite_paths import expects_tests, is_test_path
 from auditor.vocabulary import terms
 
 VOCABULARY = "testing"

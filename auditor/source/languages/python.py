@@ -37,6 +37,7 @@ from auditor.source.languages.summary import (
     ModuleSummary,
     UnitTest,
 )
+from auditor.source.suite_paths import is_test_path
 
 T = TypeVar("T")
 
@@ -159,15 +160,6 @@ class PythonModule:
 
 
 _MISSING: Any = object()
-
-
-def is_test_path(path: str) -> bool:
-    """Whether a path looks like test code by the conventions pytest and unittest use."""
-    parts = path.split("/")
-    name = parts[-1]
-    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
-        return True
-    return any(part in ("tests", "test", "testing") for part in parts[:-1])
 
 
 # ------------------------------------------------------------------------------ one module

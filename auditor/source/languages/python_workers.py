@@ -20,13 +20,13 @@ from typing import Any
 from auditor.source.languages.python import (
     PythonModule,
     analyse_module,
-    is_test_path,
     picklable,
     recursion_headroom,
     registered_summaries,
     summary_by_key,
 )
 from auditor.source.languages.summary import LineCounts
+from auditor.source.suite_paths import is_test_path
 
 #: Below this much Python source, worker processes cost more than they save.
 PARALLEL_MIN_BYTES = 1 << 20

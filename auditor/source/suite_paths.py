@@ -14,11 +14,6 @@ from auditor.vocabulary import term_set, terms
 
 VOCABULARY = "testing"
 
-# MERGE: auditor/source/python.py keeps its own is_test_path (R5's module), which sets
-# PythonModule.is_test; it should import this one (no cycle: this module imports only the
-# vocabulary loader). hygiene's _is_test_or_example and _is_test_or_fixture judge a wider
-# set (examples, fixtures, specs) and can start from the testing:test_dirs list.
-
 
 @cache
 def _set(key: str) -> frozenset[str]:
