@@ -15,10 +15,13 @@ import yaml
 
 from auditor.checks.registry import primitives, signal_groups
 from auditor.cli import FORMAT_NAMES
-from auditor.engine import SIGNAL_ORDER
+from auditor.engine import SIGNAL_ORDER, audit
 from auditor.facts.stack import KINDS
 from auditor.render import ACTION_FILES, EXTENSIONS, FORMATS, REGISTRY, format_for
+from auditor.rulepack import load_pack
 from auditor.source.ci import PROVIDER_LABELS, PROVIDERS
+from auditor.source.snapshot import Snapshot
+from tests.factory import RepoBuilder
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = (ROOT / "docs" / "rules.md").read_text("utf-8")
@@ -64,3 +67,17 @@ def test_every_ci_provider_has_an_adapter_and_a_label() -> None:
     names = [p.name for p in PROVIDERS]
     assert len(names) == len(set(names))
     assert set(names) == set(PROVIDER_LABELS)
+
+
+def test_the_readme_changelog_rule_is_one_pack_entry(repo: RepoBuilder, tmp_path: Path) -> None:
+    """The README's example of a new rule works as written, in a pack and nowhere else."""
+    block = README.split("[rules.DOC011]", 1)[1].split("```", 1)[0]
+    pack_file = tmp_path / "mine.toml"
+    pack_file.write_text(f'[pack]\nname = "mine"\nextends = "default"\n\n[rules.DOC011]{block}')
+    pack = load_pack(str(pack_file))
+    repo.commit("Add code", {"app.py": "print('hi')\n"})
+    before = {f.rule: f for f in audit(Snapshot.open(repo.path), pack).findings}["DOC011"]
+    repo.commit("Add a changelog", {"CHANGELOG.md": "## 1.0.0\n- first release\n"})
+    after = {f.rule: f for f in audit(Snapshot.open(repo.path), pack).findings}["DOC011"]
+    assert before.status.value == "fail" and after.status.value == "pass"
+    assert "CHANGELOG.md" in after.outcome.message
