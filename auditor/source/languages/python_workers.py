@@ -8,6 +8,7 @@ summaries (see :mod:`auditor.source.languages.python`).
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import sys
@@ -17,6 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.processes import cap_memory, die_with_parent
 from auditor.source.languages.python import (
     PythonModule,
     analyse_module,
@@ -101,7 +103,11 @@ class PendingModules:
 
     def _start(self, count: int, target: int) -> None:
         try:
-            self._pool = ProcessPoolExecutor(max_workers=count, mp_context=_pool_context())
+            self._pool = ProcessPoolExecutor(
+                max_workers=count,
+                mp_context=_pool_context(),
+                initializer=functools.partial(_init_worker, WORKER_MEMORY),
+            )
             self._pool.submit(int)  # the processes start now, in this thread
         except Exception:  # noqa: BLE001 - no processes here (a daemon, a sandbox): analysed here
             self._shutdown()
@@ -203,6 +209,19 @@ def requested_workers(workers: int | None) -> int | None:
         return max(1, workers)
     from_env = os.environ.get("AUDITOR_WORKERS", "").strip()
     return max(1, int(from_env)) if from_env.isdigit() else None
+
+
+#: The address space one analysis worker may use: a crafted file that makes the parser or a
+#: pattern allocate without end fails in its worker (the chunk is then analysed here, under
+#: the file and token bounds) instead of taking the machine's memory.
+WORKER_MEMORY = 2 << 30
+
+
+def _init_worker(memory: int) -> None:
+    """A worker dies with the process that started it (the audit, or the forkserver that
+    ends with it), even while stuck in C code, and cannot take more than ``memory`` bytes."""
+    die_with_parent(os.getppid())
+    cap_memory(memory)
 
 
 def _worker_count(workers: int | None, total_bytes: int) -> int:
