@@ -193,6 +193,8 @@ def test_a_live_homepage_counts_as_a_demo(tmp_path: Path, pack: RulePack) -> Non
         ("-2", "'-2"),
         ("@cmd", "'@cmd"),
         ("\tx", " x"),  # one line: tabs and line breaks become spaces
+        ("\t=1", "' =1"),
+        ("\n =1", "'  =1"),
         ("\rx", "x"),
         ("\x1b=1+2", "'=1+2"),  # a stripped character hides no formula
         ("\u202e=cmd", "'=cmd"),

@@ -325,12 +325,12 @@ def to_csv(board: Leaderboard) -> str:
 def csv_cell(value: Any) -> str:
     """A cell's text on one line, without control characters or bidirectional overrides (a
     terminal or editor showing the file would act on them), with a leading ``'`` when a
-    spreadsheet would take it for a formula. Stripped first, so that no stripped character
-    can hide a formula's first character."""
+    spreadsheet would take it for a formula, even after leading spaces (a tab or line break
+    became one). Stripped first, so that no stripped character hides a formula's start."""
     if value is None:
         return ""
     text = terminal_safe(str(value))
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_START) else text
 
 
 def to_html(board: Leaderboard) -> str:
