@@ -1,10 +1,12 @@
 """A stand-in for GitHub's REST API v3, served on 127.0.0.1 for batch-mode tests.
 
 Answers are shaped like GitHub's (the fields of users, repository lists and issue searches,
-``Link`` pagination, rate-limit headers, GitHub's error bodies), so the real PyGithub client
-runs against it unchanged through ``--github-url``. Tests script faults per path (a 502, a
-rate-limited 403 with ``X-RateLimit-Reset``) and read the request log to count calls and
-check the token was sent. Clone URLs point at local bare repositories (``file://``).
+``Link`` pagination, rate-limit headers, GitHub's error bodies), so the batch's client runs
+against it unchanged through ``--github-url``. Tests script faults per path (a 502, a
+rate-limited 403 with ``X-RateLimit-Reset``, or a hostile :class:`Fault`: a body of their
+choosing, repeated or absurd headers, a redirect, fields of the wrong type, a body dribbled
+one byte at a time, a ``next`` page that never ends) and read the request log to count calls
+and check the token was sent. Clone URLs point at local bare repositories (``file://``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +28,34 @@ from tests.factory import RepoBuilder
 RATE_LIMIT = "rate-limit"  # a fault: 403 "API rate limit exceeded" until a reset
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 DOCS = "https://docs.github.com/rest"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A hostile or broken answer for one request.
+
+    ``status`` and ``body`` replace the answer when given (``body`` is sent as is); ``patch``
+    overrides fields of the real answer (of each item, when the answer is a list);
+    ``headers`` replace the stand-in's own of those names, and a name given twice is sent
+    twice; ``next_page`` adds a ``Link`` to
+    the same path one page on, for ever; ``dribble`` sends the body one byte at a time with
+    that many seconds between bytes.
+    """
+
+    status: int | None = None
+    body: bytes | None = None
+    patch: Mapping[str, Any] = field(default_factory=dict)
+    headers: tuple[tuple[str, str], ...] = ()
+    next_page: bool = False
+    dribble: float = 0.0
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    dribble: float = 0.0
 
 
 @dataclass
@@ -75,7 +105,8 @@ class StandInGitHub:
 
     def __init__(self) -> None:
         self.users: dict[str, User] = {}
-        self.faults: dict[str, list[int | str]] = {}
+        self.faults: dict[str, list[int | str | Fault]] = {}
+        self.always: dict[str, Fault] = {}  # a fault for every request to a path
         self.requests: list[Request] = []
         self.rate_limit_reset_in = 2.0
         self._ids: dict[str, int] = {}
@@ -106,9 +137,13 @@ class StandInGitHub:
         self._ids[user.login.lower()] = 1000 + len(self._ids)
         return user
 
-    def fail(self, path: str, *faults: int | str) -> None:
+    def fail(self, path: str, *faults: int | str | Fault) -> None:
         """Answer the next requests for ``path`` with these faults, in order."""
         self.faults.setdefault(path, []).extend(faults)
+
+    def user_path(self, login: str) -> str:
+        """The path of ``login``'s repository list as the ``Link`` header names it."""
+        return f"/api/v3/user/{self._ids[login.lower()]}/repos"
 
     def calls_for(self, login: str) -> list[Request]:
         with self._lock:
@@ -116,15 +151,34 @@ class StandInGitHub:
 
     # ----------------------------------------------------------------- answers
 
-    def answer(
-        self, method: str, target: str, authorization: str | None
-    ) -> tuple[int, dict[str, str], Any]:
+    def answer(self, method: str, target: str, authorization: str | None) -> Answer:
         parts = urlsplit(target)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         with self._lock:
             self.requests.append(Request(method, parts.path, query, authorization))
             faults = self.faults.get(parts.path)
-            fault = faults.pop(0) if faults else None
+            fault = faults.pop(0) if faults else self.always.get(parts.path)
+        if not isinstance(fault, Fault):
+            status, headers, body = self._answer(parts.path, query, fault)
+            return Answer(status, list(headers.items()), json.dumps(body).encode("utf-8"))
+        status, headers, body = self._answer(parts.path, query, None)
+        if fault.patch:
+            items = body if isinstance(body, list) else [body]
+            for item in items:
+                if isinstance(item, dict):
+                    item.update(fault.patch)
+        if fault.next_page:
+            page = int(query.get("page", "1")) + 1
+            link = f"{self.web_url}{parts.path}?{urlencode({**query, 'page': page})}"
+            headers["Link"] = f'<{link}>; rel="next"'
+        data = fault.body if fault.body is not None else json.dumps(body).encode("utf-8")
+        replaced = {name.lower() for name, _ in fault.headers}
+        kept = [(k, v) for k, v in headers.items() if k.lower() not in replaced]
+        return Answer(fault.status or status, [*kept, *fault.headers], data, fault.dribble)
+
+    def _answer(
+        self, path: str, query: dict[str, str], fault: int | str | None
+    ) -> tuple[int, dict[str, str], Any]:
         headers = self._rate_headers(remaining=4999)
         if fault == RATE_LIMIT:
             reset = int(time.time() + self.rate_limit_reset_in)
@@ -142,19 +196,19 @@ class StandInGitHub:
         if isinstance(fault, int):
             message = "Bad credentials" if fault == 401 else "Server Error"
             return fault, headers, {"message": message, "documentation_url": DOCS}
-        match = re.fullmatch(r"/api/v3/users/([^/]+)", parts.path)
+        match = re.fullmatch(r"/api/v3/users/([^/]+)", path)
         if match:
             user = self.users.get(match.group(1).lower())
             if user is None:
                 return 404, headers, _not_found()
             return 200, headers, self._user_json(user)
-        match = re.fullmatch(r"/api/v3/(?:users/([^/]+)|user/(\d+))/repos", parts.path)
+        match = re.fullmatch(r"/api/v3/(?:users/([^/]+)|user/(\d+))/repos", path)
         if match:
             user = self._user_of(match.group(1), match.group(2))
             if user is None:
                 return 404, headers, _not_found()
             return self._repos_page(user, query, headers)
-        if parts.path == "/api/v3/search/issues":
+        if path == "/api/v3/search/issues":
             headers.update(self._rate_headers(remaining=29, resource="search", limit=30))
             return 200, headers, self._search(query)
         return 404, headers, _not_found()
@@ -336,17 +390,24 @@ def _handler(standin: StandInGitHub) -> type[BaseHTTPRequestHandler]:
         wbufsize = 1 << 16  # one write per answer: no Nagle/delayed-ACK stall between parts
 
         def do_GET(self) -> None:
-            status, headers, body = standin.answer(
-                "GET", self.path, self.headers.get("Authorization")
-            )
-            data = json.dumps(body).encode("utf-8")
-            self.send_response(status)
+            answer = standin.answer("GET", self.path, self.headers.get("Authorization"))
+            self.send_response(answer.status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for key, value in headers.items():
+            self.send_header("Content-Length", str(len(answer.body)))
+            for key, value in answer.headers:
                 self.send_header(key, value)
             self.end_headers()
-            self.wfile.write(data)
+            if not answer.dribble:
+                self.wfile.write(answer.body)
+                return
+            self.wfile.flush()
+            for byte in answer.body:
+                time.sleep(answer.dribble)
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:  # the client gave up: what a deadline is for
+                    return
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -199,8 +199,16 @@ def test_a_live_homepage_counts_as_a_demo(tmp_path: Path, pack: RulePack) -> Non
         ("+SUM(A1)", "'+SUM(A1)"),
         ("-2", "'-2"),
         ("@cmd", "'@cmd"),
-        ("\tx", "'\tx"),
-        ("\rx", "'\rx"),
+        ("\tx", " x"),  # one line: tabs and line breaks become spaces
+        ("\t=1", "' =1"),
+        ("\n =1", "'  =1"),
+        ("\rx", "x"),
+        ("\x1b=1+2", "'=1+2"),  # a stripped character hides no formula
+        ("\u202e=cmd", "'=cmd"),
+        (
+            "Ada\x1b]8;;https://evil.example\x07\n\u202eLovelace\x9b",
+            "Ada]8;;https://evil.example Lovelace",
+        ),
         ("Ada", "Ada"),
         (84.5, "84.5"),
         (None, ""),
@@ -273,7 +281,16 @@ def test_the_token_reaches_git_only_through_the_environment_for_its_host(
 
 @pytest.mark.parametrize(
     ("name", "component"),
-    [("calc", "calc"), (".github", "_github"), ("..", "_."), ("a/b", "a_b"), ("", "_")],
+    [
+        ("calc", "calc"),
+        ("my_calc-2.0", "my_calc-2.0"),
+        (".github", "~2e~github"),
+        ("_github", "_github"),
+        ("..", "~2e~."),
+        ("a/b", "a~2f~b"),
+        ("a~2f~b", "a~7e~2f~7e~b"),
+        ("", "~~"),
+    ],
 )
 def test_names_from_github_become_safe_path_components(name: str, component: str) -> None:
     assert safe_component(name) == component

@@ -500,6 +500,7 @@ def test_html_card_runs_nothing_in_a_browser(
 
 def test_leaderboard_csv_neutralises_every_formula() -> None:
     from auditor.batch.leaderboard import CandidateEntry, Leaderboard, csv_cell, to_csv
+    from auditor.render.sanitize import terminal_safe
 
     hostile = [*FORMULAS, "=1+1", "+SUM(A1)", "-A1", "@A1", '=HYPERLINK("https://x")']
     candidates = tuple(
@@ -528,8 +529,8 @@ def test_leaderboard_csv_neutralises_every_formula() -> None:
     for row in rows:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), row
-    for value in hostile:
-        assert csv_cell(value) == "'" + value
+    for value in hostile:  # control characters go, tabs and line breaks become spaces
+        assert csv_cell(value) == "'" + terminal_safe(value)
 
 
 def test_leaderboard_html_escapes_names_and_strips_control_characters() -> None:

@@ -1,11 +1,11 @@
 """GitHub accounts: who a candidate is, what they own, what they contributed elsewhere.
 
 :class:`AccountSource` is the interface the runner depends on; :class:`GitHubAccounts` is its
-PyGithub implementation. A candidate costs at most four REST calls however many repositories
+REST implementation. A candidate costs at most four REST calls however many repositories
 they own: the user, one or two pages of their repositories (``per_page=100``, most recently
 pushed first) and one search for their merged pull requests to other people's repositories.
-Only fields present in those list answers are read, since PyGithub fetches any missing
-attribute with a hidden GET per object.
+Every answer is bounded by :mod:`auditor.batch.github_api` and checked by
+:mod:`auditor.batch.answers`: a malformed one is that candidate's error, never the batch's.
 
 Rate limits are not slept through here: a rate-limited call raises :class:`RateLimited` with
 the time to wait, and the runner decides (it shows the wait and caps it with ``--max-wait``).
@@ -15,25 +15,27 @@ Steps already answered are kept, so a retry after the wait continues where it st
 from __future__ import annotations
 
 import abc
-import itertools
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
+from auditor.batch import answers
+from auditor.batch.answers import LOGIN
+from auditor.batch.github_api import Answer, ApiClient, ApiError, MalformedAnswer
 from auditor.errors import AuditorError
 
+__all__ = ["LOGIN", "Account", "AccountSource", "GitHubAccounts", "RepoMetadata"]
+
 DEFAULT_API_URL = "https://api.github.com"
-#: GitHub logins: letters, digits and single hyphens, at most 39 characters.
-LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 PER_PAGE = 100
 #: Pages of repositories listed per candidate: 200 repositories, most recently pushed first.
 MAX_REPO_PAGES = 2
 #: How long to wait on a rate limit that names no reset time (GitHub's advice: a minute).
 DEFAULT_RATE_WAIT = 60.0
+#: The longest wait believed: GitHub's limits reset within the hour; a day is absurd already.
+MAX_RATE_WAIT = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -133,11 +135,13 @@ class GitHubAuthError(AuditorError):
 
 
 class RateLimited(Exception):
-    """The API said to wait: ``wait`` seconds from ``since`` (a ``time.time()``)."""
+    """The API said to wait: ``wait`` seconds from ``since`` (a ``time.time()``), at most
+    ``MAX_RATE_WAIT`` whatever it said."""
 
     def __init__(self, wait: float, *, since: float, message: str = "") -> None:
+        wait = min(max(0.0, wait), MAX_RATE_WAIT) if wait == wait else DEFAULT_RATE_WAIT
         super().__init__(message or f"rate limited for {wait:.0f}s")
-        self.wait = max(0.0, wait)
+        self.wait = wait
         self.since = since
 
     @property
@@ -171,7 +175,8 @@ class _Partial:
 
 
 class GitHubAccounts(AccountSource):
-    """Accounts through PyGithub, against github.com or a GitHub Enterprise API URL."""
+    """Accounts through the REST API (:mod:`auditor.batch.github_api`), against github.com
+    or a GitHub Enterprise API URL; every answer checked by :mod:`auditor.batch.answers`."""
 
     def __init__(
         self,
@@ -180,76 +185,42 @@ class GitHubAccounts(AccountSource):
         *,
         request_interval: float = 0.25,
         timeout: float = 30.0,
+        deadline: float = 60.0,
         retries: int = 4,
         backoff: float = 0.5,
     ) -> None:
-        from github import Auth, Github
-        from urllib3.util.retry import Retry
-
-        # GithubRetry sleeps until a rate limit resets with no upper bound and no way to show
-        # the wait; a plain urllib3 Retry handles only 5xx (with backoff) and leaves rate
-        # limits to the runner, which shows the wait and caps it.
-        retry = Retry(
-            total=retries,
-            backoff_factor=backoff,
-            status_forcelist=(500, 502, 503, 504),
-            allowed_methods=frozenset({"GET"}),
-            raise_on_status=False,
-            respect_retry_after_header=False,
-        )
         self.base_url = base_url.rstrip("/")
         self.web_host = web_host(self.base_url)
-        self._github = Github(
-            base_url=self.base_url,
-            auth=Auth.Token(token) if token else None,
-            retry=retry,
-            per_page=PER_PAGE,
-            timeout=int(timeout),
-            seconds_between_requests=request_interval or None,
-            user_agent="portfolio-auditor",
+        # Rate limits are not retried here: the runner shows the wait and caps it.
+        self._api = ApiClient(
+            self.base_url,
+            token,
+            timeout=timeout,
+            deadline=deadline,
+            retries=retries,
+            backoff=backoff,
+            request_interval=request_interval,
         )
         self._partial: dict[str, _Partial] = {}
 
     def fetch(self, login: str) -> Account:
-        from github.GithubException import (
-            BadCredentialsException,
-            GithubException,
-            UnknownObjectException,
-        )
-        from requests.exceptions import RequestException
-
         partial = self._partial.setdefault(login.lower(), _Partial())
         try:
             user = partial.user
             if user is None:
-                named = self._github.get_user(login)
-                user = partial.user = {
-                    "login": named.login,
-                    "name": named.name,
-                    "html_url": named.html_url,
-                    "public_repos": named.public_repos,
-                }
-            # The canonical spelling from GitHub, if it is a login at all (it goes into a query).
-            canonical = str(user["login"]) if LOGIN.match(str(user["login"])) else login
+                user = partial.user = answers.user(self._get(f"/users/{login}").data)
+            canonical = str(user["login"])
             if partial.repos is None:
                 partial.repos, partial.listed_all = self._repositories(canonical)
             if partial.contributions is None:
                 partial.contributions = self._contributions(canonical)
-        except UnknownObjectException as exc:
+        except _NotFound as exc:
             self._partial.pop(login.lower(), None)
             raise AccountNotFound(f"GitHub has no account named {login!r}") from exc
-        except BadCredentialsException as exc:
-            raise GitHubAuthError(
-                "GitHub rejected the token (401 Bad credentials): check the variable it "
-                "comes from (--token-env)"
-            ) from exc
-        except GithubException as exc:
-            limited = rate_limit_wait(exc.status, exc.headers or {}, exc.data)
-            if limited is not None:
-                raise limited from exc
-            raise GitHubUnavailable(f"GitHub answered {exc.status}: {_message(exc.data)}") from exc
-        except RequestException as exc:
-            raise GitHubUnavailable(f"cannot reach GitHub: {type(exc).__name__}") from exc
+        except MalformedAnswer as exc:
+            raise GitHubUnavailable(f"GitHub sent a malformed answer: {exc}") from None
+        except ApiError as exc:
+            raise GitHubUnavailable(str(exc)) from None
         self._partial.pop(login.lower(), None)
         merged, contributed = partial.contributions
         return Account(
@@ -263,44 +234,57 @@ class GitHubAccounts(AccountSource):
             listed_all=partial.listed_all,
         )
 
-    def _repositories(self, login: str) -> tuple[tuple[RepoMetadata, ...], bool]:
-        """Owned repositories, most recently pushed first; at most ``MAX_REPO_PAGES`` pages."""
-        listing = self._github.get_user(login, lazy=True).get_repos(
-            type="owner", sort="pushed", direction="desc"
-        )
-        repos: list[RepoMetadata] = []
-        listed_all = True
-        for repo in listing:
-            repos.append(
-                RepoMetadata(
-                    name=repo.name,
-                    full_name=repo.full_name,
-                    clone_url=repo.clone_url,
-                    html_url=repo.html_url,
-                    default_branch=repo.default_branch,
-                    fork=bool(repo.fork),
-                    archived=bool(repo.archived),
-                    size_kb=int(repo.size or 0),
-                    pushed_at=_iso(repo.pushed_at),
-                    description=repo.description,
-                    homepage=repo.homepage,
-                    topics=tuple(repo.topics or ()),
-                    language=repo.language,
-                    stars=int(repo.stargazers_count or 0),
-                    private=bool(repo.private),
-                )
+    def _get(self, path: str, params: Mapping[str, str | int] | None = None) -> Answer:
+        """A successful answer, or the exception its status means."""
+        answer = self._api.get(path, params)
+        if 200 <= answer.status < 300:
+            return answer
+        if answer.status == 401:
+            raise GitHubAuthError(
+                "GitHub rejected the token (401 Bad credentials): check the variable it "
+                "comes from (--token-env)"
             )
-            if len(repos) >= PER_PAGE * MAX_REPO_PAGES:
-                listed_all = False  # there may be more: the least recently pushed are left out
-                break
-        return tuple(repos), listed_all
+        if answer.status == 404:
+            raise _NotFound
+        limited = rate_limit_wait(answer.status, answer.headers, answer.data)
+        if limited is not None:
+            raise limited
+        raise GitHubUnavailable(f"GitHub answered {answer.status}: {_message(answer.data)}")
+
+    def _repositories(self, login: str) -> tuple[tuple[RepoMetadata, ...], bool]:
+        """Owned repositories, most recently pushed first; at most ``MAX_REPO_PAGES`` pages,
+        whatever the answers' ``next`` links say."""
+        url: str | None = f"/users/{login}/repos"
+        params: Mapping[str, str | int] | None = {
+            "type": "owner",
+            "sort": "pushed",
+            "direction": "desc",
+            "per_page": PER_PAGE,
+        }
+        repos: list[RepoMetadata] = []
+        for _ in range(MAX_REPO_PAGES):
+            if url is None:
+                return tuple(repos), True
+            answer = self._get(url, params)
+            page = answers.repo_list(answer.data, login)
+            repos.extend(RepoMetadata(**fields) for fields in page)
+            if not page:
+                return tuple(repos), True
+            url, params = answer.next_url, None  # the link carries the query
+        # There may be more: the least recently pushed are left out.
+        return tuple(repos), url is None
 
     def _contributions(self, login: str) -> tuple[int, tuple[str, ...]]:
-        """Merged pull requests to repositories ``login`` does not own: one search call."""
-        results = self._github.search_issues(f"type:pr is:merged author:{login} -user:{login}")
-        first_page = list(itertools.islice(results, PER_PAGE))
-        repos = dict.fromkeys(_repo_of(item.repository_url) for item in first_page)
-        return int(results.totalCount), tuple(r for r in repos if r)
+        """Merged pull requests to repositories ``login`` does not own: one search call,
+        one page of results, never the ``next`` one."""
+        query = f"type:pr is:merged author:{login} -user:{login}"
+        answer = self._get("/search/issues", {"q": query, "per_page": PER_PAGE})
+        total, repos = answers.search(answer.data)
+        return total, tuple(dict.fromkeys(repos))
+
+
+class _NotFound(Exception):
+    """A 404 from the API."""
 
 
 def rate_limit_wait(
@@ -310,23 +294,31 @@ def rate_limit_wait(
 
     GitHub signals its primary limit with ``X-RateLimit-Remaining: 0`` and the reset time in
     ``X-RateLimit-Reset`` (epoch seconds); secondary limits with ``Retry-After`` or only a
-    message.
+    message. A header sent twice counts by its first value; a value that is not a plain
+    number of at most 12 digits is ignored (GitHub's advice then: wait a minute), and any
+    wait is capped at ``MAX_RATE_WAIT`` before it is added to a time.
     """
     if status not in (403, 429):
         return None
     now = time.time() if now is None else now
     lower = {str(k).lower(): str(v) for k, v in headers.items()}
     message = _message(data)
-    retry_after = lower.get("retry-after", "")
-    if retry_after.isdigit():
-        return RateLimited(float(retry_after), since=now, message=message)
-    if lower.get("x-ratelimit-remaining") == "0":
-        reset = lower.get("x-ratelimit-reset", "")
-        wait = float(reset) - now + 1 if reset.isdigit() else DEFAULT_RATE_WAIT
+    retry_after = _number(lower.get("retry-after"))
+    if retry_after is not None:
+        return RateLimited(retry_after, since=now, message=message)
+    if _number(lower.get("x-ratelimit-remaining")) == 0:
+        reset = _number(lower.get("x-ratelimit-reset"))
+        wait = reset - now + 1 if reset is not None else DEFAULT_RATE_WAIT
         return RateLimited(wait, since=now, message=message)
     if "rate limit" in message.lower() or status == 429:
         return RateLimited(DEFAULT_RATE_WAIT, since=now, message=message)
     return None
+
+
+def _number(value: str | None) -> float | None:
+    """The first of a header's comma-joined values, if it is a plain, sane number."""
+    first = (value or "").split(",")[0].strip()
+    return float(first) if first.isdecimal() and first.isascii() and len(first) <= 12 else None
 
 
 def web_host(api_url: str) -> str | None:
@@ -338,22 +330,6 @@ def web_host(api_url: str) -> str | None:
 
 
 def _message(data: Any) -> str:
-    if isinstance(data, dict):
-        return str(data.get("message") or "")[:200]
-    return str(data or "")[:200]
-
-
-def _repo_of(repository_url: str | None) -> str:
-    """``owner/name`` from an API repository URL (``…/repos/owner/name``)."""
-    if not repository_url:
-        return ""
-    parts = urlsplit(repository_url).path.rstrip("/").split("/")
-    return "/".join(parts[-2:]) if len(parts) >= 2 and parts[-3:-2] == ["repos"] else ""
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat(timespec="seconds")
+    """The ``message`` of an error answer, as bounded one-line text."""
+    value = data.get("message") if isinstance(data, dict) else data
+    return answers.text(value or "", 200)

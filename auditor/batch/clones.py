@@ -8,7 +8,8 @@ in one request, so the snapshot can read HEAD through git objects as a local aud
 Nothing is ever checked out. A later run fetches into the existing clone instead of
 cloning again.
 
-Clones live in ``<cache>/clones/<host>/<owner>/<name>.git``. A clone is made in a temporary
+Clones live in ``<cache>/clones/<host>/<owner>/<name>.git``, each part through
+:func:`safe_component`, which gives every name its own path. A clone is made in a temporary
 folder and renamed into place, so a run killed mid-clone leaves nothing half-made behind;
 a lock file serialises two runs that share a cache.
 """
@@ -16,6 +17,7 @@ a lock file serialises two runs that share a cache.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -26,7 +28,9 @@ from pathlib import Path
 
 from auditor.source.git import Git, GitError, RemoteGit, count_tree_entries
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+_SAFE_CHAR = re.compile(r"[A-Za-z0-9._-]")
+#: Room for ``.git``, ``.html`` and a lock file's suffix under the usual 255-byte limit.
+MAX_COMPONENT = 200
 _SHA = re.compile(rb"^[0-9a-f]{40,64}$")
 APP_NAME = "portfolio-auditor"
 
@@ -51,10 +55,24 @@ def default_cache_dir() -> Path:
 
 
 def safe_component(text: str) -> str:
-    """A name fit for one path component: unsafe characters replaced, no leading dot (so
-    never ``.`` or ``..``; ``.github`` becomes ``_github``)."""
-    cleaned = _UNSAFE.sub("_", text)[:100]
-    return "_" + cleaned[1:] if cleaned.startswith(".") else cleaned or "_"
+    """A name fit for one path component, and a different one for every different name.
+
+    Letters, digits, ``.``, ``_`` and ``-`` stay as they are, except a leading ``.``; any
+    other character becomes ``~<hex code>~`` (``.github`` becomes ``~2e~github``, which no
+    other name becomes: ``_github`` stays ``_github``). So two repositories never share a
+    clone or a card, and the result is never ``.``, ``..`` or hidden. The empty name is
+    ``~~``; past ``MAX_COMPONENT`` characters a name is cut and ends with a hash of itself.
+    """
+    if not text:
+        return "~~"
+    escaped = "".join(
+        char if _SAFE_CHAR.match(char) and (index or char != ".") else f"~{ord(char):x}~"
+        for index, char in enumerate(text)
+    )
+    if len(escaped) <= MAX_COMPONENT:
+        return escaped
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{escaped[: MAX_COMPONENT - 18]}~~{digest}"
 
 
 class CloneCache:

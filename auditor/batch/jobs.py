@@ -279,7 +279,9 @@ def _strip(message: str, task: RepoTask, token: Token | None = None) -> str:
 
 def init_worker(parent_pid: int) -> None:
     """Set up a worker process: Ctrl-C is the parent's to handle, and a worker whose parent
-    died (``kill -9``) exits within a second instead of working on for nobody.
+    died (``kill -9``) dies too instead of working on for nobody: at once on Linux, even
+    while stuck in C code that holds the GIL (the kernel sends SIGKILL); elsewhere within a
+    second, from a watcher thread.
 
     The worker leaves the terminal's process group, so a Ctrl-C reaches neither it nor the
     git processes it runs (git installs its own signal handlers and would die mid-clone):
@@ -291,6 +293,9 @@ def init_worker(parent_pid: int) -> None:
     if hasattr(os, "setsid"):
         with contextlib.suppress(OSError):
             os.setsid()
+    _die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before the line above took effect
+        os._exit(1)
 
     def watch() -> None:
         while True:
@@ -299,3 +304,20 @@ def init_worker(parent_pid: int) -> None:
                 os._exit(1)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (``PR_SET_PDEATHSIG``).
+
+    A watcher thread cannot do it alone: a worker stuck in a regular expression or another
+    C call never releases the GIL, so the thread never runs.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)

@@ -4,8 +4,9 @@ each audited repository's card beside them (``cards/<login>/<repo>.html`` and ``
 Everything is built from the store alone, so a run that was killed and resumed writes the same
 leaderboard as one that never stopped. Everything from GitHub or a repository is untrusted:
 HTML is autoescaped (and the page's Content-Security-Policy allows only its own inline script,
-by hash), CSV cells that a spreadsheet would run as a formula are neutralised, and file names
-are reduced to safe characters.
+by hash), CSV cells lose control characters, bidirectional overrides and line breaks and
+those a spreadsheet would run as a formula are neutralised, and file names are reduced to safe
+characters, a different name for every repository.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from auditor.batch.clones import safe_component
 from auditor.batch.jobs import AUDITED, ERROR
 from auditor.batch.scoring import AccountPolicy, AccountScore, RepoScore, account_score, parse_time
 from auditor.batch.store import PENDING, Store, StoredCandidate
+from auditor.render.sanitize import terminal_safe
 from auditor.rulepack import RulePack
 
 SCHEMA_VERSION = 1
@@ -321,11 +323,14 @@ def to_csv(board: Leaderboard) -> str:
 
 
 def csv_cell(value: Any) -> str:
-    """A cell's text, with a leading ``'`` when a spreadsheet would take it for a formula."""
+    """A cell's text on one line, without control characters or bidirectional overrides (a
+    terminal or editor showing the file would act on them), with a leading ``'`` when a
+    spreadsheet would take it for a formula, even after leading spaces (a tab or line break
+    became one). Stripped first, so that no stripped character hides a formula's start."""
     if value is None:
         return ""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    text = terminal_safe(str(value))
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_START) else text
 
 
 def to_html(board: Leaderboard) -> str:

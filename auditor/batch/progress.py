@@ -2,7 +2,8 @@
 
 :class:`LiveProgress` is a rich display for a terminal; :class:`LineProgress` writes one line
 per finished candidate and per notice, for logs; the base :class:`Progress` shows nothing. Every
-string from GitHub passes :func:`terminal_safe` before it is shown.
+string from GitHub passes :func:`terminal_safe` before it is shown, and reaches rich only as a
+``Text``, which is never read as markup.
 """
 
 from __future__ import annotations
@@ -155,13 +156,15 @@ class LiveProgress(Progress):
         table.add_column("detail", no_wrap=True, max_width=80)
         styles = {DONE: "green", FAILED: "red", WAITING: "yellow"}
         for row in [*recent, *active[:ACTIVE_ROWS]]:
+            # Text, never str: rich would read a str as markup ("[/oops]" raises, "[link=…]"
+            # writes an OSC 8 hyperlink). Text is shown as it is, control characters stripped.
             table.add_row(
-                terminal_safe(row.login),
+                Text(terminal_safe(row.login)),
                 Text(row.state, style=styles.get(row.state, "cyan")),
-                terminal_safe(row.detail),
+                Text(terminal_safe(row.detail)),
             )
         if len(active) > ACTIVE_ROWS:
-            table.add_row(f"… {len(active) - ACTIVE_ROWS} more at work", "", "")
+            table.add_row(Text(f"… {len(active) - ACTIVE_ROWS} more at work"), "", "")
         parts: list[Any] = [header, table]
         if notice:
             parts.append(Text(terminal_safe(notice), style="yellow"))

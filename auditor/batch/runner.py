@@ -315,13 +315,15 @@ class BatchRunner:
             return account
 
     def _wait(self, login: str, limit: RateLimited) -> None:
+        # The wait is bounded (RateLimited caps it) and compared before any clock arithmetic.
         wait = limit.until - time.time()
-        clock = time.strftime("%H:%M:%S", time.localtime(limit.until))
         if wait > self.settings.max_wait:
+            clock = time.strftime("%H:%M:%S", time.localtime(time.time() + wait))
             raise _Stop(
                 f"the GitHub rate limit resets at {clock}, {wait:.0f}s away, more than "
                 f"--max-wait {self.settings.max_wait:g}s; re-run the same command then to resume"
             )
+        clock = time.strftime("%H:%M:%S", time.localtime(limit.until))
         self.progress.notice(f"GitHub rate limit: waiting until {clock} ({wait:.0f}s)")
         while (left := limit.until - time.time()) > 0:
             self.progress.update(login, states.WAITING, f"rate limit: resuming in {left:.0f}s")
