@@ -11,16 +11,20 @@ import contextlib
 import time
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
 from auditor import __version__
 from auditor.checks.registry import signal_groups
-from auditor.model import Finding, Outcome, RepoInfo, Scorecard
+from auditor.facts.kind import ProjectKind, project_kind
+from auditor.model import Finding, Outcome, RepoInfo, Scorecard, Status
 from auditor.rulepack import Rule, RulePack
 from auditor.scoring import category_scores, next_steps, overall_score
 from auditor.source.languages.python_workers import requested_workers
 from auditor.source.snapshot import Snapshot
+from auditor.verdict import compute, verdict_policy
+from auditor.verdict import next_steps as verdict_next_steps
 
 #: The order of signal groups in the JSON output (the contract in DESIGN.md).
 SIGNAL_ORDER = (
@@ -164,8 +168,11 @@ def audit(
                 why=rule.doc.why,
                 fix=rule.doc.fix,
                 exempt=reason,
+                blocker=rule.blocker,
             )
         )
+    kind = _project_kind(snapshot)
+    findings = [_for_kind(f, pack.rules[f.rule], kind) for f in findings]
     extra = list(notices)
     unknown = sorted(rid for rid in exempt if rid not in pack.rules)
     if unknown:
@@ -176,7 +183,21 @@ def audit(
     signals = collect_signals(snapshot)
     timings["signals"] = round(time.perf_counter() - t0, 4)
     categories = category_scores(findings, pack.categories)
-    score = overall_score(categories)
+    policy = verdict_policy(pack)
+    if policy is None:
+        verdict = None
+        score = overall_score(categories)
+        steps = next_steps(findings, categories)
+    else:
+        verdict = compute(
+            policy,
+            findings,
+            project_kind=kind.kind,
+            kind_reason=kind.reason,
+            code_lines=kind.code_lines,
+        )
+        score = verdict.score
+        steps = verdict_next_steps(policy, findings, verdict)
     timings["total"] = round(time.perf_counter() - started, 4)
     return Scorecard(
         tool_version=__version__,
@@ -193,8 +214,25 @@ def audit(
         categories=categories,
         findings=tuple(findings),
         signals=signals,
-        next_steps=next_steps(findings, categories),
+        next_steps=steps,
         timings=timings,
         notices=tuple(dict.fromkeys([*snapshot.all_notices(), *extra])),
         audited_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        verdict=verdict,
     )
+
+
+def _project_kind(snapshot: Snapshot) -> ProjectKind:
+    """The kind of project; an application when it cannot be told (never fatal)."""
+    try:
+        return project_kind(snapshot)
+    except Exception as exc:  # noqa: BLE001 - a broken fact must not end the audit
+        return ProjectKind("application", f"the kind could not be told: {type(exc).__name__}", 0)
+
+
+def _for_kind(finding: Finding, rule: Rule, kind: ProjectKind) -> Finding:
+    """The finding, skipped when its rule does not apply to this kind of project."""
+    if kind.kind not in rule.not_for or finding.outcome.status in (Status.SKIP, Status.ERROR):
+        return finding
+    message = f"Not expected of a {kind.kind} ({kind.reason})."
+    return replace(finding, outcome=Outcome.skipped(message))

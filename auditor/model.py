@@ -126,6 +126,8 @@ class Finding:
     fix: str
     #: Why the repository's owner exempted this rule (its outcome is then a ``skip``).
     exempt: str | None = None
+    #: A failure of this rule is a blocker (see ``auditor.verdict``).
+    blocker: bool = False
 
     @property
     def status(self) -> Status:
@@ -162,6 +164,50 @@ class RepoInfo:
 
 
 @dataclass(frozen=True)
+class DimensionScore:
+    """One rubric dimension: the points it earned of those it can give."""
+
+    id: str
+    title: str
+    points: float
+    earned: float | None  # None when nothing in the repository applies to it
+    capped_by_kind: bool = False
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A line of the receipt after the dimensions: points taken off, and why."""
+
+    kind: str  # "size", "blocker", "penalty", "scale"
+    points: float  # negative: what it cost
+    reason: str
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """A finding that heads the card: a live credential, a private key, personal data."""
+
+    rule: str
+    title: str
+    message: str
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How the score was reached: the receipt that adds up to it."""
+
+    project_kind: str
+    kind_reason: str
+    code_lines: int
+    dimensions: tuple[DimensionScore, ...]
+    adjustments: tuple[Adjustment, ...]
+    blockers: tuple[Blocker, ...]
+    score: float
+
+
+@dataclass(frozen=True)
 class Scorecard:
     """The result of one audit: findings, measured signals and scores."""
 
@@ -177,3 +223,5 @@ class Scorecard:
     timings: Mapping[str, float] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
     audited_at: str = ""  # ISO-8601 UTC time of the audit
+    #: How the score was reached (the receipt); None on cards made before the verdict model.
+    verdict: Verdict | None = None

@@ -44,10 +44,12 @@ _RULE_KEYS = {
     "detection",
     "example",
     "vocabulary",
+    "not_for",
+    "blocker",
     "enabled",
 }
 _PACK_KEYS = {"name", "description", "extends"}
-_TABLES = {"pack", "grades", "categories", "rules", "account", "match"}
+_TABLES = {"pack", "grades", "categories", "rules", "account", "match", "verdict"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,11 @@ class Rule:
     params: Mapping[str, Any]
     weight: float
     doc: RuleDoc
+    #: Kinds of project (``auditor.facts.kind``) this rule does not apply to: skipped there.
+    not_for: tuple[str, ...] = ()
+    #: A failure of this rule is a blocker (a live credential, personal data): it heads the
+    #: card, costs points of its own and caps the grade (``[verdict.blockers]``).
+    blocker: bool = False
 
     def run(self, snapshot: Any) -> Outcome:
         return self.check(snapshot, self.params)
@@ -83,6 +90,8 @@ class RulePack:
     grades: tuple[tuple[str, float], ...] = DEFAULT_GRADES
     #: ``[account]``: how batch mode combines a candidate's repositories (validated there).
     account: Mapping[str, Any] = field(default_factory=dict)
+    #: ``[verdict]``: how findings become the score (``auditor.verdict.VerdictPolicy``).
+    verdict: Mapping[str, Any] = field(default_factory=dict)
     #: The name of the pack this one extends, or None.
     extends: str | None = None
     #: Rule ids switched off with ``enabled = false`` (here or in a parent pack).
@@ -156,7 +165,7 @@ def _load(path: Path, chain: tuple[Path, ...]) -> tuple[RulePack, dict[str, Any]
     pack_table = _table(data.get("pack", {}), "[pack]", fail)
     parent_name = pack_table.get("extends")
     if parent_name is None:
-        return _build(data, label), data
+        return _checked(_build(data, label)), data
     if not isinstance(parent_name, str) or not parent_name.strip():
         raise fail("'extends' must name a shipped pack or a .toml path")
     parent_path = _parent_path(parent_name.strip(), path, fail)
@@ -166,7 +175,7 @@ def _load(path: Path, chain: tuple[Path, ...]) -> tuple[RulePack, dict[str, Any]
         raise fail(f"'extends' makes a cycle: {cycle}")
     parent, parent_data = _load(parent_path, seen)
     merged = _merge(parent_data, data, fail)
-    return _build(merged, label, parent=parent), merged
+    return _checked(_build(merged, label, parent=parent)), merged
 
 
 def _read(path: Path, label: str) -> dict[str, Any]:
@@ -227,7 +236,8 @@ def _merge(
 
     ``[rules.ID]`` and ``[categories.ID]`` override the parent's keys one by one (``params``
     too, key by key, unless the child binds the rule to another check); new ids add rules and
-    categories; ``[grades]`` replaces the parent's; ``[account]`` merges key by key. ``[pack]``
+    categories; ``[grades]`` replaces the parent's; ``[account]`` and ``[verdict]`` merge key
+    by key. ``[pack]``
     and ``[match]`` belong to each pack and are not inherited.
     """
     merged: dict[str, Any] = {key: value for key, value in child.items() if key not in _MERGED}
@@ -250,14 +260,15 @@ def _merge(
     merged["grades"] = child["grades"] if "grades" in child else parent.get("grades")
     if merged["grades"] is None:
         del merged["grades"]
-    merged["account"] = _deep_merge(
-        _table(parent.get("account", {}), "[account]", fail),
-        _table(child.get("account", {}), "[account]", fail),
-    )
+    for key in ("account", "verdict"):
+        merged[key] = _deep_merge(
+            _table(parent.get(key, {}), f"[{key}]", fail),
+            _table(child.get(key, {}), f"[{key}]", fail),
+        )
     return merged
 
 
-_MERGED = {"categories", "rules", "grades", "account"}
+_MERGED = {"categories", "rules", "grades", "account", "verdict"}
 
 
 def _merge_tables(
@@ -343,6 +354,8 @@ def _build(data: Mapping[str, Any], label: str, parent: RulePack | None = None) 
                 example=str(table.get("example", "")).strip(),
                 vocabulary=_vocabulary_refs(table.get("vocabulary", []), rid, fail),
             ),
+            not_for=_project_kinds(table.get("not_for", []), rid, fail),
+            blocker=_flag(table, "blocker", rid, fail),
         )
     grades = _grades(data.get("grades"), fail)
     disabled = frozenset(
@@ -356,11 +369,20 @@ def _build(data: Mapping[str, Any], label: str, parent: RulePack | None = None) 
         rules=dict(sorted(rules.items())),
         grades=grades,
         account=dict(_table(data.get("account", {}), "[account]", fail)),
+        verdict=dict(_table(data.get("verdict", {}), "[verdict]", fail)),
         extends=parent.name if parent is not None else None,
         disabled=disabled,
         match=_match(data.get("match", {}), fail),
         lineage=(label, *parent.lineage) if parent is not None else (label,),
     )
+
+
+def _checked(pack: RulePack) -> RulePack:
+    """The pack, once its ``[verdict]`` table is known to be good (bad: one line, exit 2)."""
+    from auditor.verdict import verdict_policy
+
+    verdict_policy(pack)
+    return pack
 
 
 def _extra_validation(check: Primitive, params: Mapping[str, Any]) -> str | None:
@@ -420,3 +442,25 @@ def _vocabulary_refs(value: Any, rid: str, fail: Any) -> tuple[str, ...]:
         except VocabularyError as exc:
             raise fail(f"rule {rid}: {exc}") from None
     return tuple(value)
+
+
+def _project_kinds(value: Any, rid: str, fail: Callable[[str], RulePackError]) -> tuple[str, ...]:
+    """A rule's ``not_for``: kinds of project (rules/vocabulary/kinds.toml) it skips."""
+    from auditor.vocabulary import terms
+
+    known = terms("kinds", "kinds")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise fail(f"rule {rid}: 'not_for' must be a list of kinds of project")
+    unknown = [v for v in value if v not in known]
+    if unknown:
+        raise fail(f"rule {rid}: unknown kind(s) of project {', '.join(unknown)} in 'not_for'")
+    return tuple(value)
+
+
+def _flag(
+    table: Mapping[str, Any], key: str, rid: str, fail: Callable[[str], RulePackError]
+) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise fail(f"rule {rid}: {key!r} must be true or false")
+    return value

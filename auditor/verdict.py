@@ -1,0 +1,291 @@
+"""The verdict: how the findings become a score an experienced reviewer would sign.
+
+The model follows the reviewer's rubric (``RUBRIC.md``) and stays policy in the pack's
+``[verdict]`` table. Four mechanisms, each shown on the card's receipt in points:
+
+1. **Dimensions.** The rubric's five dimensions (verified engineering 30, communication 20,
+   code organisation 20, repository hygiene 15, history hygiene 15) each take the weighted
+   mean of the categories or rules that give evidence of it. A dimension with no applicable
+   evidence is left out and the others are scaled to 100.
+2. **Kind.** A rule that does not apply to the kind of project is skipped (``not_for``); a
+   kind can also bound a dimension (a collection of exercises has no structure to credit).
+3. **Depth.** A project's size bounds its score: a check that is trivially true of 40 lines
+   (low complexity, few lint findings) is weak evidence, so a small project cannot reach the
+   marks of a substantial one however many boxes it ticks (``[verdict.size]``).
+4. **Severity.** A failed ``blocker`` rule (a live credential, committed personal data)
+   costs points of its own for each finding and caps the score; ``[verdict.penalties]``
+   rules (unsafe code) cost points in proportion to what they found.
+
+The score is the sum of the dimensions' points, less the adjustments, never below zero.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from auditor.errors import RulePackError
+from auditor.model import Adjustment, Blocker, DimensionScore, Finding, NextStep, Status, Verdict
+
+if TYPE_CHECKING:
+    from auditor.rulepack import RulePack
+
+DIMENSIONS = (
+    "verified_engineering",
+    "communication",
+    "organisation",
+    "repository_hygiene",
+    "history_hygiene",
+)
+
+
+@dataclass(frozen=True)
+class DimensionPolicy:
+    id: str
+    title: str
+    points: float
+    categories: tuple[str, ...]
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VerdictPolicy:
+    """The pack's ``[verdict]`` table, validated."""
+
+    dimensions: tuple[DimensionPolicy, ...]
+    #: Below ``small_loc`` lines of code the score is at most ``small_cap``; the cap rises
+    #: with the logarithm of the size and is gone at ``full_loc`` lines.
+    small_loc: float = 60.0
+    small_cap: float = 60.0
+    full_loc: float = 600.0
+    blocker_cost: float = 15.0
+    blocker_max: int = 2
+    blocker_cap: float = 59.0
+    #: rule id -> the most points its findings can cost (in proportion to its deficit).
+    penalties: Mapping[str, float] = field(default_factory=dict)
+    #: kind of project -> dimension -> the highest share of the dimension it can earn.
+    kind_caps: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+
+    @classmethod
+    def from_pack(
+        cls, table: Mapping[str, Any], source: str, rules: Sequence[str]
+    ) -> VerdictPolicy:
+        def fail(message: str) -> RulePackError:
+            return RulePackError(f"{source}: [verdict] {message}")
+
+        known = set(rules)
+        dims = []
+        raw_dims = table.get("dimensions", {})
+        if not isinstance(raw_dims, dict) or not raw_dims:
+            raise fail("needs [verdict.dimensions.*] tables")
+        for did, raw in raw_dims.items():
+            if not isinstance(raw, dict):
+                raise fail(f"dimensions.{did} must be a table")
+            points: Any = raw.get("points")
+            if not _number(points) or points < 0:
+                raise fail(f"dimensions.{did}.points must be a number >= 0")
+            categories = _strings(raw.get("categories", []), f"dimensions.{did}.categories", fail)
+            ids = _strings(raw.get("rules", []), f"dimensions.{did}.rules", fail)
+            dims.append(
+                DimensionPolicy(did, str(raw.get("title", did)), float(points), categories, ids)
+            )
+        size = table.get("size", {})
+        blockers = table.get("blockers", {})
+        penalties = table.get("penalties", {})
+        for rid, points in penalties.items():
+            if rid not in known:
+                continue  # a pack that disables the rule keeps the parent's penalty table
+            if not _number(points) or points < 0:
+                raise fail(f"penalties.{rid} must be a number of points >= 0")
+        kind_caps = table.get("kinds", {})
+        for kind, caps in kind_caps.items():
+            if not isinstance(caps, dict) or not all(
+                _number(v) and 0 <= v <= 1 for v in caps.values()
+            ):
+                raise fail(f"kinds.{kind!r} must map dimensions to shares from 0 to 1")
+        return cls(
+            dimensions=tuple(dims),
+            small_loc=float(size.get("small_loc", cls.small_loc)),
+            small_cap=float(size.get("small_cap", cls.small_cap)),
+            full_loc=float(size.get("full_loc", cls.full_loc)),
+            blocker_cost=float(blockers.get("cost", cls.blocker_cost)),
+            blocker_max=int(blockers.get("max_count", cls.blocker_max)),
+            blocker_cap=float(blockers.get("cap", cls.blocker_cap)),
+            penalties={k: float(v) for k, v in penalties.items()},
+            kind_caps={k: {d: float(x) for d, x in v.items()} for k, v in kind_caps.items()},
+        )
+
+    def size_cap(self, code_lines: int) -> float | None:
+        """The highest score ``code_lines`` of the author's code can carry (None: no bound)."""
+        if code_lines <= 0 or code_lines >= self.full_loc:
+            return None
+        if code_lines <= self.small_loc:
+            return self.small_cap
+        share = math.log(code_lines / self.small_loc) / math.log(self.full_loc / self.small_loc)
+        return self.small_cap + (100.0 - self.small_cap) * share
+
+
+def verdict_policy(pack: RulePack) -> VerdictPolicy | None:
+    """The pack's verdict policy; None for a pack without a ``[verdict]`` table (its score is
+    then the weighted mean of its categories). Raises :class:`RulePackError` when it is bad."""
+    if not pack.verdict:
+        return None
+    return _policy(json.dumps(pack.verdict, sort_keys=True), pack.source, tuple(pack.rules))
+
+
+@functools.lru_cache(maxsize=16)
+def _policy(table: str, source: str, rules: tuple[str, ...]) -> VerdictPolicy:
+    return VerdictPolicy.from_pack(json.loads(table), source, rules)
+
+
+def compute(
+    policy: VerdictPolicy,
+    findings: Sequence[Finding],
+    *,
+    project_kind: str,
+    kind_reason: str = "",
+    code_lines: int = 0,
+) -> Verdict:
+    """The verdict on ``findings``: dimensions, adjustments and the score they add up to."""
+    by_rule = {f.rule: f for f in findings}
+    caps = policy.kind_caps.get(project_kind, {})
+    dimensions = []
+    claimed = {rid for dim in policy.dimensions for rid in dim.rules}
+    for dim in policy.dimensions:
+        value = _dimension_value(dim, findings, claimed)
+        capped = False
+        if value is not None and dim.id in caps and value > caps[dim.id]:
+            value, capped = caps[dim.id], True
+        earned = None if value is None else round(value * dim.points, 1)
+        dimensions.append(DimensionScore(dim.id, dim.title, dim.points, earned, capped))
+    applicable = [d for d in dimensions if d.earned is not None]
+    possible = sum(d.points for d in applicable)
+    raw = sum(d.earned or 0.0 for d in applicable)
+    adjustments: list[Adjustment] = []
+    if possible and possible != 100:
+        scaled = raw * 100 / possible
+        adjustments.append(
+            Adjustment("scale", round(scaled - raw, 1), f"scaled to 100 from {possible:g} points")
+        )
+        raw = scaled
+    running = raw
+    for rid, most in policy.penalties.items():
+        finding = by_rule.get(rid)
+        if finding is None or finding.outcome.score is None or finding.outcome.score >= 1:
+            continue
+        cost = round(most * (1 - finding.outcome.score), 1)
+        if cost > 0:
+            adjustments.append(Adjustment("penalty", -cost, finding.title, rid))
+            running -= cost
+    blockers = _blockers(findings)
+    if blockers:
+        count = min(sum(len(b.paths) or 1 for b in blockers), policy.blocker_max)
+        cost = policy.blocker_cost * count
+        what = "; ".join(f"{b.title}: {', '.join(b.paths[:3]) or b.message}" for b in blockers)
+        adjustments.append(Adjustment("blocker", -cost, what, blockers[0].rule))
+        running -= cost
+    cap = policy.size_cap(code_lines)
+    if cap is not None and running > cap:
+        adjustments.append(
+            Adjustment(
+                "size",
+                round(cap - running, 1),
+                f"{code_lines:,} lines of code carry at most {cap:.0f} points: a small project "
+                "cannot show the depth of a substantial one",
+            )
+        )
+        running = cap
+    if blockers and running > policy.blocker_cap:
+        adjustments.append(
+            Adjustment(
+                "blocker",
+                round(policy.blocker_cap - running, 1),
+                f"a blocker caps the score at {policy.blocker_cap:g}",
+            )
+        )
+        running = policy.blocker_cap
+    score = round(max(0.0, running), 1)
+    if running < 0:
+        adjustments.append(Adjustment("floor", round(-running, 1), "the score stops at 0"))
+    return Verdict(
+        project_kind=project_kind,
+        kind_reason=kind_reason,
+        code_lines=code_lines,
+        dimensions=tuple(dimensions),
+        adjustments=tuple(adjustments),
+        blockers=tuple(blockers),
+        score=score,
+    )
+
+
+def next_steps(
+    policy: VerdictPolicy,
+    findings: Sequence[Finding],
+    verdict: Verdict,
+    limit: int = 5,
+) -> tuple[NextStep, ...]:
+    """The findings whose fix would raise the score most, each gain recomputed with that
+    finding passing (and nothing else changed)."""
+    steps = []
+    for index, finding in enumerate(findings):
+        score = finding.outcome.score
+        if score is None or score >= 1.0:
+            continue
+        fixed = list(findings)
+        fixed[index] = replace(
+            finding, outcome=replace(finding.outcome, status=Status.PASS, score=1.0)
+        )
+        after = compute(
+            policy,
+            fixed,
+            project_kind=verdict.project_kind,
+            kind_reason=verdict.kind_reason,
+            code_lines=verdict.code_lines,
+        ).score
+        points = round(after - verdict.score, 1)
+        if points > 0:
+            steps.append(NextStep(finding=finding, points=points))
+    steps.sort(key=lambda s: (-s.points, s.finding.rule))
+    return tuple(steps[:limit])
+
+
+def _dimension_value(
+    dim: DimensionPolicy, findings: Sequence[Finding], claimed: set[str]
+) -> float | None:
+    """The weighted mean of the scores of the dimension's rules (those of its categories and
+    those it names), each by its weight; None when none of them applies."""
+    named = set(dim.rules)
+    total = weight = 0.0
+    for f in findings:
+        if f.outcome.score is None:
+            continue
+        if f.rule in named or (f.category in dim.categories and f.rule not in claimed):
+            total += f.weight * f.outcome.score
+            weight += f.weight
+    return total / weight if weight > 0 else None
+
+
+def _blockers(findings: Sequence[Finding]) -> list[Blocker]:
+    found = []
+    for f in findings:
+        if not f.blocker:
+            continue
+        if f.outcome.status not in (Status.FAIL, Status.PARTIAL):
+            continue
+        paths = tuple(dict.fromkeys(e.path for e in f.outcome.evidence if e.path))
+        found.append(Blocker(f.rule, f.title, f.outcome.message, paths))
+    return found
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _strings(value: Any, where: str, fail: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise fail(f"{where} must be a list of ids")
+    return tuple(value)
