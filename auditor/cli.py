@@ -309,6 +309,16 @@ from auditor.batch.cli import batch  # noqa: E402 - batch mode keeps its command
 cli.add_command(batch)
 
 
+def _error_line(text: str) -> None:
+    """Print one line on standard error. Messages quote paths, configuration values and
+    answers from outside: control characters, bidirectional overrides and line breaks are
+    taken out, so a message stays one line that cannot start a workflow command
+    (``::error``) or act on the terminal."""
+    from auditor.render.sanitize import terminal_safe
+
+    click.echo(terminal_safe(text), err=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code instead of exiting."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -319,27 +329,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.UsageError as exc:
         message = exc.format_message()
         hint = f" (try `auditor {exc.ctx.info_name} --help`)" if exc.ctx else ""
-        click.echo(f"auditor: error: {message}{hint}", err=True)
+        _error_line(f"auditor: error: {message}{hint}")
         return EXIT_USAGE
     except click.ClickException as exc:
-        click.echo(f"auditor: error: {exc.format_message()}", err=True)
+        _error_line(f"auditor: error: {exc.format_message()}")
         return EXIT_USAGE
     except click.Abort:
-        click.echo("auditor: interrupted", err=True)
+        _error_line("auditor: interrupted")
         return 130
     except AuditorError as exc:
-        click.echo(f"auditor: error: {exc}", err=True)
+        _error_line(f"auditor: error: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
-        click.echo("auditor: interrupted", err=True)
+        _error_line("auditor: interrupted")
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 4
         if os.environ.get("AUDITOR_DEBUG"):
             traceback.print_exc()
-        click.echo(
+        _error_line(
             f"auditor: internal error: {type(exc).__name__}: {exc} "
-            "(set AUDITOR_DEBUG=1 for the traceback)",
-            err=True,
+            "(set AUDITOR_DEBUG=1 for the traceback)"
         )
         return EXIT_INTERNAL
     return result if isinstance(result, int) else EXIT_OK

@@ -941,6 +941,103 @@ def build_injection(stage: Stage, path: Path) -> Hostile:
     )
 
 
+# ---------------------------------------------------------------------------- git directory
+
+
+def build_grafts_link(stage: Stage, path: Path) -> Hostile:
+    """``info/grafts`` as a link to ``/dev/zero``: git reads a graft file even with replace
+    objects disabled, and reads this one until it runs out of memory."""
+    _project(path)
+    (path / ".git" / "info").mkdir(exist_ok=True)
+    os.symlink("/dev/zero", path / ".git" / "info" / "grafts")
+    return Hostile("grafts-link", "outside", path, 2, "symbolic link")
+
+
+def build_ref_link(stage: Stage, path: Path) -> Hostile:
+    """The branch HEAD names, ``refs/heads/main``, as a link to ``/dev/zero``."""
+    _project(path)
+    ref = path / ".git" / "refs" / "heads" / "main"
+    ref.unlink()
+    os.symlink("/dev/zero", ref)
+    return Hostile("ref-link", "outside", path, 2, "symbolic link")
+
+
+def build_config_fifo(stage: Stage, path: Path) -> Hostile:
+    """A FIFO in place of ``.git/config``: every git command opens it and waits for a writer."""
+    _project(path)
+    (path / ".git" / "config").unlink()
+    os.mkfifo(path / ".git" / "config")
+    return Hostile("config-fifo", "outside", path, 2, "named pipe")
+
+
+def build_nested_alternates(stage: Stage, path: Path) -> Hostile:
+    """Alternates naming a store inside ``.git`` whose own alternates name the private
+    repository's objects, and a branch on its commit: git follows alternates five deep."""
+    private = make_repo(stage.outside / "nested-private")
+    private.commit(f"Private {stage.secret}", {"README.md": f"# {stage.secret}\n"})
+    _project(path)
+    store = path / ".git" / "store"
+    (store / "info").mkdir(parents=True)
+    (store / "info" / "alternates").write_text(
+        f"{private.path / '.git' / 'objects'}\n", encoding="utf-8"
+    )
+    (path / ".git" / "objects" / "info" / "alternates").write_text("../store\n", encoding="utf-8")
+    Objects(path).point_head(private.commits[-1], "private")
+    return Hostile("nested-alternates", "outside", path, 2, "borrows objects")
+
+
+def build_gitdir_enclosing(stage: Stage, path: Path) -> Hostile:
+    """A sub-folder of someone's repository whose ``.git`` file names the enclosing
+    repository's git directory: auditing the folder must not audit the enclosing repository."""
+    enclosing = make_repo(path, {"README.md": f"# {stage.secret}\n", "main.py": "x = 1\n"})
+    enclosing.commit(f"Private work {stage.secret}", {"notes.md": f"{stage.secret}\n"})
+    folder = path / "sub" / "folder"
+    folder.mkdir(parents=True)
+    (folder / "app.py").write_text("print('hello')\n", encoding="utf-8")
+    (folder / ".git").write_text("gitdir: ../../.git\n", encoding="utf-8")
+    return Hostile("gitdir-enclosing", "outside", folder, 2, "submodule")
+
+
+def build_link_bomb(stage: Stage, path: Path, mode: str = "120000") -> Hostile:
+    """A tree ten entries wide and nine levels deep whose leaves are symbolic links (or, with
+    ``mode`` 160000, submodule commits): a billion entries that are not regular files."""
+    objects = _empty_repo(path)
+    leaf = objects.blob(b"README.md") if mode == "120000" else "5" * 40
+    tree = objects.tree([(mode, leaf, f"l{i}".encode()) for i in range(10)])
+    for _ in range(9):
+        tree = objects.tree([("040000", tree, f"d{i}".encode()) for i in range(10)])
+    readme = objects.blob(_PROJECT["README.md"].encode())
+    root = objects.tree([("040000", tree, b"links"), ("100644", readme, b"README.md")])
+    objects.point_head(objects.commit(root, b"Add a few links\n"))
+    name = "symlink-bomb" if mode == "120000" else "gitlink-bomb"
+    return Hostile(name, "resources", path, notices=("files",))
+
+
+def build_gitlink_bomb(stage: Stage, path: Path) -> Hostile:
+    return build_link_bomb(stage, path, "160000")
+
+
+#: A title, a hyperlink and a right-to-left override, as a ``gitdir:`` pointer may carry.
+GITDIR_ESCAPES = "\x1b]0;pwned\x07\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07\u202etxt.exe"
+
+
+def build_gitdir_escapes(stage: Stage, path: Path) -> Hostile:
+    """A ``.git`` file whose pointer carries terminal escape sequences and a bidi override:
+    the refusal quotes the pointer back."""
+    path.mkdir(parents=True)
+    (path / ".git").write_text(f"gitdir: /nowhere/{GITDIR_ESCAPES}\n", encoding="utf-8")
+    return Hostile("gitdir-escapes", "injection", path, 2, "outside this folder")
+
+
+def build_include_newline(stage: Stage, path: Path) -> Hostile:
+    """``include.path`` whose value holds line breaks and workflow commands: the refusal
+    quotes it back, and each line of it would start a command of its own."""
+    repo = _project(path)
+    value = "../../elsewhere\n::error file=app.py,line=1::injected\n::add-mask::secret"
+    repo.git("config", "include.path", value)
+    return Hostile("include-newline", "injection", path, 2, "include.path")
+
+
 # ---------------------------------------------------------------------------- the corpus
 
 Builder = Callable[[Stage, Path], Hostile]
@@ -976,6 +1073,15 @@ BUILDERS: dict[str, Builder] = {
     "missing-objects": build_missing_objects,
     "empty-git-dir": build_empty_git_dir,
     "injection": build_injection,
+    "grafts-link": build_grafts_link,
+    "ref-link": build_ref_link,
+    "config-fifo": build_config_fifo,
+    "nested-alternates": build_nested_alternates,
+    "gitdir-enclosing": build_gitdir_enclosing,
+    "symlink-bomb": build_link_bomb,
+    "gitlink-bomb": build_gitlink_bomb,
+    "gitdir-escapes": build_gitdir_escapes,
+    "include-newline": build_include_newline,
 }
 
 #: The folder each entry is built in (the injection repository's own name attacks too).

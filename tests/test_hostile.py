@@ -176,14 +176,29 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stage]:
     scene.listener.close()
 
 
+def _selected(items: list[pytest.Item]) -> list[str]:
+    """The corpus entries the selected tests look at: all of them when a selected test
+    looks at the whole corpus, else only those named (``-k gitdir`` builds only those)."""
+    names: set[str] = set()
+    for item in items:
+        if "audits" not in getattr(item, "fixturenames", ()):
+            continue
+        callspec = getattr(item, "callspec", None)
+        if callspec is None or "name" not in callspec.params:
+            return list(BUILDERS)
+        names.add(callspec.params["name"])
+    return [name for name in BUILDERS if name in names]
+
+
 @pytest.fixture(scope="session")
-def audits(stage: Stage) -> dict[str, Audit]:
-    """Every corpus entry, built and audited once for the whole session, two at a time.
+def audits(stage: Stage, request: pytest.FixtureRequest) -> dict[str, Audit]:
+    """Every selected corpus entry, built and audited once for the whole session, two at a
+    time.
 
     A trap that fires is reported against the audit that ended next; its name says which
     entry planted it.
     """
-    entries = [build(stage, name) for name in BUILDERS]
+    entries = [build(stage, name) for name in _selected(request.session.items)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {
             entry.name: pool.submit(run_audit, stage, entry, stage.root / "cards" / entry.name)
@@ -221,6 +236,19 @@ def test_audit_ends_with_the_documented_exit_code_inside_the_bounds(
         assert set(audit.outputs) == set(FORMATS)
     assert audit.seconds < TIME_LIMIT
     assert audit.peak_rss < MEMORY_LIMIT
+
+
+@pytest.mark.parametrize("name", ENTRIES)
+def test_error_lines_are_ours_and_carry_no_control_character(
+    audits: dict[str, Audit], name: str
+) -> None:
+    """Standard error is lines the auditor wrote: repository text quoted in them (a pointer,
+    a configuration value) cannot add a line, start a workflow command or move the cursor."""
+    stderr = audits[name].stderr
+
+    assert _controls(stderr) == []
+    for line in stderr.splitlines():
+        assert line.startswith(("auditor: ", "wrote ")), line
 
 
 @pytest.mark.parametrize("name", ENTRIES)

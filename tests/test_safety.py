@@ -17,7 +17,7 @@ import pytest
 from auditor.cli import main
 from auditor.errors import SourceError
 from auditor.model import Scorecard
-from auditor.source.snapshot import Snapshot
+from auditor.source.snapshot import Limits, Snapshot
 from tests.factory import RepoBuilder, make_repo
 
 
@@ -210,7 +210,7 @@ def test_a_gitdir_file_pointing_at_another_repository_is_refused(
     decoy.mkdir()
     (decoy / ".git").write_text(f"gitdir: {repo.path / '.git'}\n", encoding="utf-8")
 
-    with pytest.raises(SourceError, match="outside this folder and its enclosing repositories"):
+    with pytest.raises(SourceError, match="outside this folder and not a submodule"):
         Snapshot.open(decoy)
 
 
@@ -249,3 +249,121 @@ def test_a_symlinked_dot_git_is_refused(repo: RepoBuilder, tmp_path: Path) -> No
 
     with pytest.raises(SourceError, match="symbolic link"):
         Snapshot.open(linked)
+
+
+# ------------------------------------------------------------------ the git directory itself
+
+
+def test_grafts_do_not_rewrite_the_history(repo: RepoBuilder) -> None:
+    _project(repo)
+    head = repo.git("rev-parse", "HEAD").strip()
+    (repo.path / ".git" / "info").mkdir(exist_ok=True)
+    (repo.path / ".git" / "info" / "grafts").write_text(f"{head}\n", encoding="utf-8")
+    assert repo.git("rev-list", "--count", "HEAD") == "1\n", "git honours the graft"
+
+    commits = Snapshot.open(repo.path).history.commits
+
+    assert [c.subject for c in commits] == ["Document the CSV format", "Add the expense importer"]
+
+
+@pytest.mark.parametrize("entry", ["info/grafts", "refs/heads/main", "objects/info/packs"])
+def test_a_link_anywhere_in_the_git_directory_is_refused(repo: RepoBuilder, entry: str) -> None:
+    _project(repo)
+    link = repo.path / ".git" / entry
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.unlink(missing_ok=True)
+    link.symlink_to("/dev/zero")
+
+    with pytest.raises(SourceError, match=f"{entry} in the git directory is a symbolic link"):
+        Snapshot.open(repo.path)
+
+
+@pytest.mark.parametrize("entry", ["config", "packed-refs", "refs/heads/feature"])
+def test_a_named_pipe_in_the_git_directory_is_refused_before_git_runs(
+    repo: RepoBuilder, entry: str
+) -> None:
+    _project(repo)
+    fifo = repo.path / ".git" / entry
+    fifo.unlink(missing_ok=True)
+    os.mkfifo(fifo)
+
+    with pytest.raises(SourceError, match=f"{entry} in the git directory is a named pipe"):
+        Snapshot.open(repo.path)
+
+
+def test_alternates_are_followed_as_deep_as_git_follows_them(
+    repo: RepoBuilder, tmp_path: Path
+) -> None:
+    _project(repo)
+    private = make_repo(tmp_path / "private", {"README.md": "# Someone else's work\n"})
+    store = repo.path / ".git" / "store"
+    (store / "info").mkdir(parents=True)
+    (store / "info" / "alternates").write_text(
+        f"{private.path / '.git' / 'objects'}\n", encoding="utf-8"
+    )
+    (repo.path / ".git" / "objects" / "info" / "alternates").write_text("../store\n")
+    repo.git("update-ref", "refs/heads/main", private.commits[-1])
+
+    with pytest.raises(SourceError, match=r"borrows objects from .*private/\.git/objects"):
+        Snapshot.open(repo.path)
+
+
+def test_a_gitdir_file_naming_the_enclosing_repository_is_refused(repo: RepoBuilder) -> None:
+    _project(repo)
+    folder = repo.path / "docs" / "site"
+    folder.mkdir(parents=True)
+    (folder / "index.md").write_text("# Site\n", encoding="utf-8")
+    (folder / ".git").write_text("gitdir: ../../.git\n", encoding="utf-8")
+
+    with pytest.raises(SourceError, match="not a submodule's git directory"):
+        Snapshot.open(folder)
+
+
+def test_links_and_submodules_count_against_the_file_bound(repo: RepoBuilder) -> None:
+    repo.commit("Add the app", {"app.py": "x = 1\n"})
+    for index in range(4):
+        os.symlink("app.py", repo.path / f"link{index}.py")
+    head = repo.git("rev-parse", "HEAD").strip()
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{head},vendored")
+    repo.commit("Link the app and pin a submodule")
+
+    snapshot = Snapshot.open(repo.path, Limits(max_files=3))
+
+    assert len(snapshot.files) + len(snapshot.symlinks) == 3
+    assert any("more than 3 files" in notice for notice in snapshot.notices)
+
+
+ESCAPES = "\x1b]0;pwned\x07\x1b]8;;https://evil.example/\x07x\x1b]8;;\x07\u202etxt.exe"
+
+
+def _one_safe_line(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("auditor: error: ")
+    assert not any(ch in lines[0] for ch in "\x1b\x07\u202e\r"), repr(lines[0])
+    return lines[0]
+
+
+def test_a_hostile_gitdir_pointer_is_quoted_on_one_safe_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "decoy"
+    folder.mkdir()
+    (folder / ".git").write_text(f"gitdir: /nowhere/{ESCAPES}\n", encoding="utf-8")
+
+    assert main(["audit", str(folder)]) == 2
+
+    line = _one_safe_line(capsys.readouterr().err)
+    assert "/nowhere/\\x1b]0;pwned\\x07" in line and "\\u202etxt.exe" in line
+
+
+def test_a_hostile_include_path_is_quoted_on_one_safe_line(
+    repo: RepoBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _project(repo)
+    repo.git("config", "include.path", "../../x\n::error file=app.py,line=1::injected")
+
+    assert main(["audit", str(repo.path), "--no-cache"]) == 2
+
+    line = _one_safe_line(capsys.readouterr().err)
+    assert "x\\n::error file=app.py,line=1::injected" in line

@@ -55,6 +55,9 @@ NEUTRAL_CONFIG: tuple[tuple[str, str], ...] = (
     ),
     ("submodule.recurse", "false"),
     ("i18n.logOutputEncoding", "UTF-8"),
+    # Grafts are turned off through the environment (GIT_GRAFT_FILE); git would still
+    # print a deprecation hint for the empty graft file, and it would lead every error.
+    ("advice.graftFileDeprecated", "false"),
 )
 
 #: Environment for every git process: no system or global config, no prompts, no locks.
@@ -63,6 +66,9 @@ _ENV_OVERRIDES = {
     "GIT_CONFIG_GLOBAL": os.devnull,
     "GIT_ATTR_NOSYSTEM": "1",
     "GIT_NO_REPLACE_OBJECTS": "1",
+    # git honours ``info/grafts`` even with replace objects disabled: grafts would rewrite
+    # the history (a link to /dev/zero made git read until memory ran out).
+    "GIT_GRAFT_FILE": os.devnull,
     "GIT_OPTIONAL_LOCKS": "0",
     "GIT_TERMINAL_PROMPT": "0",
     "GIT_PAGER": "cat",
@@ -299,7 +305,18 @@ class Git:
 
 def _first_line(stderr: bytes) -> str:
     text = stderr.decode("utf-8", "replace").strip()
-    return text.splitlines()[0] if text else "no error message"
+    return shown(text.splitlines()[0]) if text else "no error message"
+
+
+def shown(text: str | os.PathLike[str]) -> str:
+    """Repository text (a path, a pointer, a git message) fit to quote in a one-line message:
+    control characters, bidirectional formatting and line breaks written as escapes
+    (``\\x1b``, ``\\u202e``, ``\\n``), so it can neither act on a terminal, disguise itself
+    nor start a line of its own (a workflow command)."""
+    text = os.fspath(text)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 #: The transports a clone or fetch may use: https and http, and ``file`` for tests and local

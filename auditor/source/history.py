@@ -80,7 +80,10 @@ def read_history(
         "--no-color",
         # Submodules are never looked into: without this, git reads their configuration
         # (.gitmodules at HEAD included) and an invalid value there ends the whole log.
-        "--ignore-submodules=all",
+        # "none", not "all": gitlinks are still listed as changed paths, so a tree of a
+        # billion of them fills git's memory bound in seconds instead of being walked in
+        # silence for minutes.
+        "--ignore-submodules=none",
         "--name-status",
         f"--max-count={max_commits}",
         f"--format={fmt}",

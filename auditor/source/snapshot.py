@@ -177,7 +177,15 @@ class Snapshot:
         symlinks: list[str] = []
         notices: list[str] = []
         listing = git.stream("ls-tree", "-r", "-z", "--long", "--full-tree", head)
-        for entry in _null_terminated(listing):
+        for count, entry in enumerate(_null_terminated(listing)):
+            # Links and submodules count too: a tree of a billion of them is as long to list.
+            if count >= limits.max_files:
+                notices.append(
+                    f"more than {limits.max_files} files (links and submodules included): "
+                    "the rest were not read"
+                )
+                listing.close()  # a tree that would expand enormously is not listed further
+                break
             meta, _, raw_path = entry.partition(b"\t")
             mode, kind, oid, size = [*meta.split(), b"", b"", b"", b""][:4]
             path = raw_path.decode("utf-8", "replace")
@@ -186,10 +194,6 @@ class Snapshot:
             if mode == b"120000":
                 symlinks.append(path)
                 continue
-            if len(files) >= limits.max_files:
-                notices.append(f"more than {limits.max_files} files: the rest were not read")
-                listing.close()  # a tree that would expand enormously is not listed further
-                break
             files[path] = FileEntry(
                 path=path,
                 size=int(size) if size.isdigit() else 0,
