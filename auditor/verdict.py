@@ -134,7 +134,7 @@ def verdict_policy(pack: RulePack) -> VerdictPolicy | None:
     then the weighted mean of its categories). Raises :class:`RulePackError` when it is bad."""
     if not pack.verdict:
         return None
-    return _policy(json.dumps(pack.verdict, sort_keys=True), pack.source, tuple(pack.rules))
+    return _policy(json.dumps(pack.verdict), pack.source, tuple(pack.rules))
 
 
 @functools.lru_cache(maxsize=16)
@@ -183,7 +183,9 @@ def compute(
             running -= cost
     blockers = _blockers(findings)
     if blockers:
-        count = min(sum(len(b.paths) or 1 for b in blockers), policy.blocker_max)
+        paths = {p for b in blockers for p in b.paths}
+        unnamed = sum(1 for b in blockers if not b.paths)
+        count = min(len(paths) + unnamed, policy.blocker_max)
         cost = policy.blocker_cost * count
         what = "; ".join(f"{b.title}: {', '.join(b.paths[:3]) or b.message}" for b in blockers)
         adjustments.append(Adjustment("blocker", -cost, what, blockers[0].rule))

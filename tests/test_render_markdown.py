@@ -116,7 +116,7 @@ def test_weak_card_has_a_summary_table_next_steps_and_a_section_per_category(
     for category in weak_card.categories:
         assert any(row.startswith(f"| {md_escape(category.title)} | ") for row in rows)
     assert document.count("<details>") == document.count("</details>")
-    assert document.count("<details>") == len(weak_card.categories) + 1  # and the signals
+    assert document.count("<details>") == len(weak_card.categories) + 2  # receipt, signals
     step = weak_card.next_steps[0].finding
     assert f"1. **{md_escape(step.title)}** ({step.rule}, +" in document
     assert "Why employers care: " in document and "How to fix: " in document
@@ -140,7 +140,7 @@ def test_hostile_strings_render_as_text_and_cannot_break_tables_or_sections(
         assert not any(name.startswith("on") for name in attrs), (tag, attrs)
         if tag == "a":
             assert (attrs["href"] or "").startswith("https://github.com/owner/repo/"), attrs
-    assert page.ends.count("details") == len(hostile_card.categories) + 1
+    assert page.ends.count("details") == len(hostile_card.categories) + 2  # receipt, signals
     text = "".join(page.text)
     assert SCRIPT in text  # shown, not run
     for marker in MARKERS:

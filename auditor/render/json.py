@@ -7,7 +7,10 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from auditor.model import (
+    Adjustment,
+    Blocker,
     CategoryScore,
+    DimensionScore,
     Evidence,
     Finding,
     NextStep,
@@ -15,6 +18,7 @@ from auditor.model import (
     RepoInfo,
     Scorecard,
     Status,
+    Verdict,
 )
 
 SCHEMA_VERSION = 1
@@ -36,7 +40,37 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     }
     if finding.exempt is not None:
         data["exempt"] = finding.exempt
+    if finding.blocker:
+        data["blocker"] = True
     return data
+
+
+def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
+    """How the score was reached: the dimensions, the adjustments and the blockers."""
+    return {
+        "project_kind": verdict.project_kind,
+        "kind_reason": verdict.kind_reason,
+        "code_lines": verdict.code_lines,
+        "dimensions": [
+            {
+                "id": d.id,
+                "title": d.title,
+                "points": d.points,
+                "earned": d.earned,
+                "capped_by_kind": d.capped_by_kind,
+            }
+            for d in verdict.dimensions
+        ],
+        "adjustments": [
+            {"kind": a.kind, "points": a.points, "reason": a.reason, "rule": a.rule}
+            for a in verdict.adjustments
+        ],
+        "blockers": [
+            {"rule": b.rule, "title": b.title, "message": b.message, "paths": list(b.paths)}
+            for b in verdict.blockers
+        ],
+        "score": verdict.score,
+    }
 
 
 def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
@@ -66,6 +100,7 @@ def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
         "signals": dict(card.signals),
         "notices": list(card.notices),
         "timings": dict(card.timings),
+        **({"verdict": verdict_to_dict(card.verdict)} if card.verdict is not None else {}),
     }
 
 
@@ -119,6 +154,44 @@ def scorecard_from_dict(data: Mapping[str, Any]) -> Scorecard:
         timings={str(k): _number(timings, k) for k in timings},
         notices=tuple(_text(notice) for notice in _get(data, "notices", list)),
         audited_at=_get(data, "audited_at", str),
+        verdict=_verdict(data["verdict"]) if data.get("verdict") is not None else None,
+    )
+
+
+def _verdict(item: Any) -> Verdict:
+    return Verdict(
+        project_kind=_get(item, "project_kind", str),
+        kind_reason=_get(item, "kind_reason", str),
+        code_lines=_get(item, "code_lines", int),
+        dimensions=tuple(
+            DimensionScore(
+                id=_get(d, "id", str),
+                title=_get(d, "title", str),
+                points=_number(d, "points"),
+                earned=_number(d, "earned") if d.get("earned") is not None else None,
+                capped_by_kind=bool(d.get("capped_by_kind", False)),
+            )
+            for d in _get(item, "dimensions", list)
+        ),
+        adjustments=tuple(
+            Adjustment(
+                kind=_get(a, "kind", str),
+                points=_number(a, "points"),
+                reason=_get(a, "reason", str),
+                rule=_optional(a, "rule", str),
+            )
+            for a in _get(item, "adjustments", list)
+        ),
+        blockers=tuple(
+            Blocker(
+                rule=_get(b, "rule", str),
+                title=_get(b, "title", str),
+                message=_get(b, "message", str),
+                paths=tuple(_text(p) for p in _get(b, "paths", list)),
+            )
+            for b in _get(item, "blockers", list)
+        ),
+        score=_number(item, "score"),
     )
 
 
@@ -145,6 +218,7 @@ def _finding(item: Any) -> Finding:
         why=_get(item, "why", str),
         fix=_get(item, "fix", str),
         exempt=_optional(item, "exempt", str),
+        blocker=item.get("blocker") is True,
     )
 
 

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from auditor.model import Finding, Scorecard, Status
 from auditor.render.sanitize import terminal_safe
+from auditor.render.view import kind_line, receipt
 
 STATUS_STYLE = {
     Status.PASS: ("✓", "pass", "green"),
@@ -44,6 +45,8 @@ def render_text(card: Scorecard, *, color: bool = True, width: int | None = None
         soft_wrap=False,
     )
     _header(console, card)
+    _blockers(console, card)
+    _receipt(console, card)
     _categories(console, card)
     _next_steps(console, card)
     _findings(console, card)
@@ -68,6 +71,47 @@ def _header(console: Console, card: Scorecard) -> None:
     score.append(" / 100   Grade ")
     score.append(card.grade, style=GRADE_STYLE.get(card.grade, "bold"))
     console.print(score)
+    what = kind_line(card.verdict)
+    if what:
+        console.print(Text("  " + terminal_safe(what[:1].upper() + what[1:]), style="dim"))
+    console.print()
+
+
+def _blockers(console: Console, card: Scorecard) -> None:
+    """Blockers head the card: a reviewer stops reading at a live credential."""
+    if card.verdict is None or not card.verdict.blockers:
+        return
+    console.print(Text("Security: blockers", style="bold red"))
+    for blocker in card.verdict.blockers:
+        line = Text("  ✗ ", style="red")
+        line.append(f"{blocker.rule} ", style="bold")
+        line.append(terminal_safe(blocker.title))
+        console.print(line)
+        if blocker.paths:
+            shown = ", ".join(terminal_safe(p) for p in blocker.paths[:MAX_EVIDENCE])
+            more = len(blocker.paths) - MAX_EVIDENCE
+            console.print(_indented(shown + (f" and {more} more" if more > 0 else ""), 6))
+    console.print()
+
+
+def _receipt(console: Console, card: Scorecard) -> None:
+    """How the score was reached, in points that add up to it."""
+    lines = receipt(card.verdict)
+    if not lines:
+        return
+    console.print(Text("How the score was reached", style="bold"))
+    width = 44
+    for line in lines:
+        text = Text("  ")
+        label = terminal_safe(line.label)
+        if line.of is not None:
+            text.append(f"{label[:width]:<{width}} {line.points:5.1f} / {line.of:g}")
+        else:
+            style = "red" if line.points < 0 else ""
+            text.append(f"{line.points:+6.1f}  ", style=style)
+            text.append(label, style="dim")
+        console.print(text)
+    console.print(Text(f"  {'= score':<{width}} {card.score:5.1f}", style="bold"))
     console.print()
 
 

@@ -21,7 +21,16 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from auditor.model import CategoryScore, Evidence, Finding, NextStep, Scorecard, Status
+from auditor.model import (
+    Blocker,
+    CategoryScore,
+    Evidence,
+    Finding,
+    NextStep,
+    Scorecard,
+    Status,
+    Verdict,
+)
 
 #: Findings within a category, worst first: what needs work comes before what passed.
 STATUS_ORDER = (Status.FAIL, Status.PARTIAL, Status.ERROR, Status.PASS, Status.SKIP)
@@ -176,6 +185,43 @@ class SignalGroupView:
 
 
 @dataclass(frozen=True)
+class ReceiptLine:
+    """One line of how the score was reached: what it is, the points, and out of how many."""
+
+    label: str
+    points: float
+    of: float | None = None
+    kind: str = "dimension"  # dimension, or an adjustment's kind
+
+
+def receipt(verdict: Verdict | None) -> tuple[ReceiptLine, ...]:
+    """The verdict as lines that add up to the score (nothing for a card without one)."""
+    if verdict is None:
+        return ()
+    lines = [
+        ReceiptLine(
+            d.title + (" (bounded for this kind)" if d.capped_by_kind else ""),
+            d.earned or 0.0,
+            d.points,
+        )
+        for d in verdict.dimensions
+        if d.earned is not None
+    ]
+    lines += [ReceiptLine(a.reason, a.points, None, a.kind) for a in verdict.adjustments]
+    return tuple(lines)
+
+
+def kind_line(verdict: Verdict | None) -> str:
+    """ "a web app, 1,234 lines of code (uses Flask)": what was audited, said plainly."""
+    if verdict is None:
+        return ""
+    article = "an" if verdict.project_kind[:1] in "aeiou" else "a"
+    size = f", {verdict.code_lines:,} lines of code" if verdict.code_lines else ""
+    why = f" ({verdict.kind_reason})" if verdict.kind_reason else ""
+    return f"{article} {verdict.project_kind}{size}{why}"
+
+
+@dataclass(frozen=True)
 class CardView:
     """Everything a scorecard template needs, in display order."""
 
@@ -188,6 +234,9 @@ class CardView:
     signals: tuple[SignalGroupView, ...]
     counts: Mapping[str, int]  # status value -> findings, in STATUS_ORDER
     audited: str  # "2024-03-01 10:00 UTC", or the raw value
+    receipt: tuple[ReceiptLine, ...] = ()
+    kind: str = ""
+    blockers: tuple[Blocker, ...] = ()
 
     @property
     def head_short(self) -> str | None:
@@ -227,6 +276,9 @@ def build_view(card: Scorecard, *, max_evidence: int | None = None) -> CardView:
         signals=signal_groups(card.signals),
         counts={s.value: counts[s.value] for s in STATUS_ORDER if counts[s.value]},
         audited=_when(card.audited_at),
+        receipt=receipt(card.verdict),
+        kind=kind_line(card.verdict),
+        blockers=card.verdict.blockers if card.verdict else (),
     )
 
 
