@@ -120,16 +120,23 @@ def test_a_few_strong_projects_beat_many_shallow_ones(pack: RulePack) -> None:
     many_shallow = score(pack, [45] * 30)
     one_strong = score(pack, [92])
     assert few_strong > one_strong > many_shallow
-    # One excellent project alone is a fair C, not a failure: the empty slots count as 50.
-    assert 65 <= one_strong < 75
-    # Adding a repository never lowers the score; shallow ones beyond the best do nothing.
-    assert score(pack, [92, 20]) >= one_strong
+    # One excellent project stands on its own: it carries the weight of the missing slots.
+    assert 75 <= one_strong <= 92
+    # Shallow repositories beyond the best three change nothing.
     assert score(pack, [92, 90, 88, 10, 10, 10]) == few_strong
     # Contributions to other people's repositories count, up to the target.
     assert score(pack, [60], merged_prs=3) > score(pack, [60], merged_prs=1) > score(pack, [60])
     assert score(pack, [60], merged_prs=30) == score(pack, [60], merged_prs=3)
     # A fork is never a solid original project.
     assert score(pack, [92, 90, 88], forks=3) < few_strong
+
+
+def test_an_account_is_never_worth_more_than_its_best_work(pack: RulePack) -> None:
+    # Tutorial dumps of 38.1 and 30.8 scored 42.5 with the old empty-slot floor of 50, and
+    # two repositories of 57.6 and 57.4 scored 48.3.
+    assert score(pack, [38.1, 30.8], merged_prs=3) <= 38.1
+    assert 48.3 < score(pack, [57.6, 57.4]) <= 57.6
+    assert score(pack, [100.0] * 3, merged_prs=9) <= 100.0
 
 
 def test_the_formula_is_the_one_documented_in_the_pack(pack: RulePack) -> None:
@@ -142,8 +149,8 @@ def test_the_formula_is_the_one_documented_in_the_pack(pack: RulePack) -> None:
         policy=policy,
         pack=pack,
     )
-    # b's 50 and the empty third slot both count as empty_slot_score (50).
-    quality = (0.7 * 90 + 0.2 * 50 + 0.1 * 50) / 1.0
+    # Two repositories: they share the weights of the first two slots.
+    quality = (0.7 * 90 + 0.2 * 50) / 0.9
     solid, contributions = 100 / 3, 100 / 3
     expected = (85 * quality + 5 * solid + 5 * contributions + 5 * 0) / 100
     assert result.score == round(expected, 1)

@@ -93,6 +93,7 @@ class CandidateEntry:
             "categories": dict(result.categories) if result else {},
             "breakdown": result.breakdown() if result else {},
             "carried_by": list(result.carried_by) if result else [],
+            "blockers": list(result.blockers) if result else [],
             "solid_projects": list(result.solid_projects) if result else [],
             "merged_prs": self.merged_prs,
             "fields": dict(self.fields),
@@ -197,7 +198,10 @@ def candidate_entry(
                     key=row.key,
                 )
                 fork = meta[row.name].fork if row.name in meta else False
-                scores.append(RepoScore(row.name, audit.score, audit.categories, fork=fork))
+                blockers = _blockers(store, row.key, row.head, pack_hash)
+                scores.append(
+                    RepoScore(row.name, audit.score, audit.categories, fork=fork, blockers=blockers)
+                )
         if entry.status == ERROR:
             errors.append(f"{row.name}: {entry.reason}")
         repos.append(entry)
@@ -369,3 +373,19 @@ def _carried(entry: RepoEntry) -> RepoEntry:
 
 def _with_rank(entry: CandidateEntry, rank: int | None) -> CandidateEntry:
     return replace(entry, rank=rank)
+
+
+def _blockers(store: Store, key: str, head: str | None, pack_hash: str) -> tuple[str, ...]:
+    """The blockers the stored card of one audit names ("GIT006 No committed secrets")."""
+    if head is None:
+        return ()
+    card_json, _ = store.cards(key, head, pack_hash)
+    try:
+        verdict = json.loads(card_json or "{}").get("verdict") or {}
+        return tuple(
+            f"{b['rule']} {b['title']}"[:200]
+            for b in verdict.get("blockers", [])
+            if isinstance(b, dict) and isinstance(b.get("rule"), str)
+        )
+    except (ValueError, TypeError, KeyError):
+        return ()

@@ -20,7 +20,6 @@ class AccountPolicy:
     """The ``[account]`` table of a rule pack, validated. Defaults match the default pack."""
 
     top_weights: tuple[float, ...] = (0.7, 0.2, 0.1)
-    empty_slot_score: float = 50.0
     quality_weight: float = 85.0
     solid_weight: float = 5.0
     solid_min_score: float = 70.0
@@ -64,8 +63,8 @@ class AccountPolicy:
                     raise fail(f"{key} must be a number >= 0")
                 values[key] = float(value)
         policy = cls(**values)
-        if policy.empty_slot_score > 100 or policy.solid_min_score > 100:
-            raise fail("scores are out of 100: empty_slot_score and solid_min_score <= 100")
+        if policy.solid_min_score > 100:
+            raise fail("scores are out of 100: solid_min_score <= 100")
         if policy.stale_days < policy.recent_days:
             raise fail("stale_days must not be below recent_days")
         if policy.total_weight <= 0:
@@ -87,6 +86,8 @@ class RepoScore:
     score: float
     categories: Mapping[str, float | None]
     fork: bool = False
+    #: The repository's blockers (live credentials, personal data), by rule and title.
+    blockers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ class AccountScore:
     carried_by: tuple[str, ...]
     solid_projects: tuple[str, ...]
     categories: Mapping[str, float | None]
+    #: Blockers found in a repository that carried the score: "repo: what".
+    blockers: tuple[str, ...] = ()
+    #: The best audited repository's score: the account never scores above it.
+    best: float | None = None
 
     def breakdown(self) -> dict[str, float]:
         return {
@@ -125,12 +130,15 @@ def account_score(
     ranked = sorted(repos, key=lambda r: (-r.score, r.name))
     slots = list(policy.top_weights)
     carried = ranked[: len(slots)]
-    # A slot is worth at least an empty one, so adding a weak repository never lowers the
-    # score, while one excellent project is not graded as if two more had scored zero.
-    slot_scores = [max(r.score, policy.empty_slot_score) for r in carried] + [
-        policy.empty_slot_score
-    ] * (len(slots) - len(carried))
-    quality = sum(w * s for w, s in zip(slots, slot_scores, strict=True)) / sum(slots)
+    # The best few repositories carry the score, weighted best first; with fewer than the
+    # slots, the weights of those there are used, so one excellent project stands on its own
+    # and three strong ones beat ten shallow ones (only the best three count).
+    used = slots[: len(carried)]
+    quality = (
+        sum(w * r.score for w, r in zip(used, carried, strict=True)) / sum(used)
+        if sum(used) > 0
+        else 0.0
+    )
     solid_projects = tuple(
         r.name for r in ranked if not r.fork and r.score >= policy.solid_min_score
     )
@@ -143,7 +151,10 @@ def account_score(
         + policy.contribution_weight * contributions
         + policy.recency_weight * recency
     ) / policy.total_weight
-    score = round(min(100.0, max(0.0, total)), 1)
+    # Solid projects, contributions and recency add to the quality of the work, never past it:
+    # an account is worth no more than its best audited repository.
+    best = ranked[0].score if ranked else 0.0
+    score = round(min(best, 100.0, max(0.0, total)), 1)
     categories: dict[str, float | None] = {}
     for category in pack.categories:
         pairs = [
@@ -165,6 +176,8 @@ def account_score(
         carried_by=tuple(r.name for r in carried),
         solid_projects=solid_projects,
         categories=categories,
+        blockers=tuple(f"{r.name}: {b}" for r in carried for b in r.blockers),
+        best=best if ranked else None,
     )
 
 

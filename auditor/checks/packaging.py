@@ -15,6 +15,8 @@ from auditor.facts.ci import ci_setup
 from auditor.facts.entrypoints import console_scripts, main_entry_points
 from auditor.facts.links import is_live_site, names_a_demo
 from auditor.facts.manifests import manifests, requirements
+from auditor.facts.stack import normalise_package
+from auditor.facts.tools import segments
 from auditor.model import Evidence, Outcome
 from auditor.source.readme import readme
 from auditor.source.snapshot import Snapshot, is_vendored
@@ -213,12 +215,38 @@ def _live_link(url: str, text: str) -> bool:
     return web and (is_live_site(url) or names_a_demo(text))
 
 
+def _undeclared_procfile_servers(snapshot: Snapshot, path: str) -> list[str]:
+    """The programs a Procfile starts that the project does not declare (a Procfile naming a
+    server that is not among the dependencies deploys nothing)."""
+    if PurePosixPath(path).name.lower() != "procfile":
+        return []
+    text = snapshot.text(path) or ""
+    declared = {normalise_package(r.name) for r in requirements(snapshot)}
+    allowed = term_set(VOCABULARY, "procfile_builtin_commands")
+    missing = []
+    for line in text.splitlines()[:50]:
+        _, colon, command = line.partition(":")
+        if not colon or not command.strip():
+            continue
+        words = (segments(command.strip()[:MAX_COMMAND_CHARS]) or [[]])[0]
+        program = next((w for w in words if "=" not in w), "")
+        name = PurePosixPath(program).name.lower()
+        if name and name not in allowed and normalise_package(name) not in declared:
+            missing.append(name)
+    return list(dict.fromkeys(missing))
+
+
 @primitive("deploy_config")
 def deploy_config(snapshot: Snapshot) -> Outcome:
     """The project can be deployed or demoed: container, platform config, deploy CI, live link."""
     ways: list[tuple[str, Evidence]] = []
+    refused: list[str] = []
     for path in sorted(snapshot.files):
         if not is_vendored(path) and _is_deploy_file(path):
+            missing = _undeclared_procfile_servers(snapshot, path)
+            if missing:
+                refused.append(f"{path} starts {', '.join(missing)}, which no manifest declares")
+                continue
             ways.append((path, Evidence(path)))
     for command in ci_setup(snapshot).commands:
         text = command.text[:MAX_COMMAND_CHARS].lower()
@@ -242,8 +270,10 @@ def deploy_config(snapshot: Snapshot) -> Outcome:
         )
     if not snapshot.python_modules:
         return Outcome.skipped("There is no Python code to deploy.")
+    not_counted = f" Not counted: {'; '.join(refused)}." if refused else ""
     return Outcome.failed(
-        "Nothing shows how to deploy or demo the project: no Dockerfile or compose file, "
+        f"Nothing shows how to deploy or demo the project.{not_counted} There is no Dockerfile "
+        "or compose file, "
         "Procfile or platform config (fly.toml, render.yaml, app.yaml…), GitHub Action or "
         "pre-commit hook published at the root, CI step that deploys or publishes, or link to a "
         "live deployment in the README."

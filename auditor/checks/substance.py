@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 from auditor.checks.registry import primitive
 from auditor.facts.catalogue import modules_of
@@ -27,6 +28,7 @@ from auditor.facts.entrypoints import console_scripts
 from auditor.model import Evidence, Outcome
 from auditor.source.readme import readme
 from auditor.source.snapshot import Snapshot, is_vendored
+from auditor.source.suite_paths import is_test_path
 from auditor.vocabulary import list_keys, term_list, term_set, terms
 
 MAX_EVIDENCE = 5
@@ -83,6 +85,24 @@ def tutorial_match(text: str) -> str | None:
     return None
 
 
+#: Files whose names tell what an application does: its modules, templates and scripts.
+_NAMED_SUFFIXES = (".py", ".html", ".jinja", ".jinja2", ".j2", ".js", ".jsx", ".ts", ".tsx", ".vue")
+
+
+def _tutorial_named_files(snapshot: Snapshot) -> list[str]:
+    """Source and template files outside tests and vendored folders, shallowest first: a
+    `todo.py` or `templates/todo.html` names the exercise however the README is titled."""
+    found = [
+        path
+        for path, entry in snapshot.files.items()
+        if entry.suffix in _NAMED_SUFFIXES
+        and not is_vendored(path)
+        and not is_test_path(path)
+        and PurePosixPath(path).stem.lower() not in ("__init__", "index", "main", "app")
+    ]
+    return sorted(found, key=lambda p: (p.count("/"), p))[:500]
+
+
 def _polls_app(path: str) -> bool:
     """A module of the Django tutorial's ``polls/`` app."""
     parts = path.split("/")
@@ -109,6 +129,11 @@ def not_tutorial_clone(snapshot: Snapshot, *, max_tutorial_loc: int = 400) -> Ou
     if label and document is not None:
         line = next((h.line for h in document.headings if h.text == title), None)
         clues.append((f"the README title {title!r}", label, Evidence(document.path, line)))
+    for path in _tutorial_named_files(snapshot):
+        label = tutorial_match(PurePosixPath(path).stem)
+        if label:
+            clues.append((f"the file {path!r}", label, Evidence(path)))
+            break
     polls = next((p for p in sorted(snapshot.files) if _polls_app(p)), None)
     if polls is not None and not is_vendored(polls):
         clues.append(("a polls/ app", "Django tutorial (polls)", Evidence(polls)))

@@ -1,0 +1,270 @@
+"""The verdict agrees with a reviewer on the traps that talked the old score into an A.
+
+Each case is a repository built by the test factory, audited end to end with the default
+pack; the assertions are on the score, the grade, the receipt and the findings that decide.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from auditor.engine import audit
+from auditor.model import Scorecard, Status
+from auditor.render import render
+from auditor.rulepack import load_pack
+from auditor.source.snapshot import Snapshot
+from tests.factory import RepoBuilder, make_repo
+
+MIT = (Path(__file__).resolve().parents[1] / "LICENSE").read_text("utf-8")
+
+TODO_APP = '''"""A to-do list served over HTTP."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, request
+
+app = Flask(__name__)
+TASKS: dict[int, str] = {}
+
+
+@app.get("/tasks")
+def list_tasks() -> dict[str, dict[int, str]]:
+    """Every task, by id."""
+    return {"tasks": TASKS}
+
+
+@app.post("/tasks")
+def add_task() -> tuple[dict[str, int], int]:
+    """Add the task in the request's JSON body."""
+    text = str(request.get_json(force=True).get("text", "")).strip()
+    if not text:
+        return {"error": 400}, 400
+    task_id = max(TASKS, default=0) + 1
+    TASKS[task_id] = text
+    return {"id": task_id}, 201
+
+
+@app.delete("/tasks/<int:task_id>")
+def delete_task(task_id: int) -> tuple[str, int]:
+    """Remove a task; 404 when there is none."""
+    if TASKS.pop(task_id, None) is None:
+        return "", 404
+    return "", 204
+
+
+def main() -> None:
+    """Serve the app locally."""
+    app.run()
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+TODO_TESTS = """from app import TASKS, app
+
+
+def test_add_and_list() -> None:
+    TASKS.clear()
+    client = app.test_client()
+    assert client.post("/tasks", json={"text": "milk"}).status_code == 201
+    assert client.get("/tasks").get_json() == {"tasks": {"1": "milk"}}
+
+
+def test_empty_task_is_refused() -> None:
+    assert app.test_client().post("/tasks", json={"text": " "}).status_code == 400
+
+
+def test_delete_missing_task() -> None:
+    assert app.test_client().delete("/tasks/99").status_code == 404
+"""
+
+TODO_README = """# TaskFlow
+
+TaskFlow is a small HTTP service for keeping a list of tasks. It is written in Flask and keeps
+its tasks in memory, which is enough for a demo and keeps the code easy to read. It serves a
+JSON API that a front end or a script can call to add, list and remove tasks.
+
+![The API answering a request](docs/screenshot.png)
+
+## Installation
+
+```bash
+pip install -r requirements.txt
+```
+
+## Usage
+
+```bash
+python app.py
+curl -X POST localhost:5000/tasks -d '{"text": "milk"}'
+```
+
+## Running the tests
+
+```bash
+pytest
+```
+
+## Design decisions
+
+Tasks live in a dictionary: no database to set up for a demo.
+
+## Known limitations
+
+Tasks are lost when the server stops.
+
+## License
+
+MIT
+"""
+
+CI = """name: ci
+on: [push, pull_request]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+      - run: pip install -r requirements.txt pytest ruff mypy
+      - run: ruff check .
+      - run: mypy app.py
+      - run: pytest
+"""
+
+
+def _grow(repo: RepoBuilder, steps: list[tuple[str, dict[str, str | bytes]]]) -> RepoBuilder:
+    start = datetime(2026, 10, 1, 10, 0, tzinfo=timezone.utc)
+    for day, (message, files) in enumerate(steps):
+        repo.commit(message, files, when=start + timedelta(days=day, hours=day % 5))
+    return repo
+
+
+def _card(path: Path) -> Scorecard:
+    return audit(Snapshot.open(path), load_pack("default"))
+
+
+def test_a_tidy_todo_app_that_ticks_every_box_is_not_a_b(tmp_path: Path) -> None:
+    repo = _grow(
+        make_repo(tmp_path / "taskflow"),
+        [
+            ("Add the task API", {"app.py": TODO_APP, "requirements.txt": "flask==3.0.3\n"}),
+            ("Test adding, listing and removing tasks", {"test_app.py": TODO_TESTS}),
+            ("Run the tests, ruff and mypy in CI", {".github/workflows/ci.yml": CI}),
+            ("Describe the service in the README", {"README.md": TODO_README}),
+            ("License the project under MIT", {"LICENSE": MIT}),
+            ("Ignore caches and environments", {".gitignore": "__pycache__/\n.venv/\n"}),
+            ("Show the API answering", {"docs/screenshot.png": b"\x89PNG\r\n\x1a\n" + b"0" * 64}),
+            ("Deploy with a Procfile", {"Procfile": "web: gunicorn app:app\n"}),
+        ],
+    )
+    card = _card(repo.path)
+    assert card.verdict is not None
+    assert card.grade not in ("A", "B"), card.score
+    assert card.score <= 70
+    size = [a for a in card.verdict.adjustments if a.kind == "size"]
+    assert size and size[0].points < 0
+    assert "lines of code carry at most" in size[0].reason
+    assert card.verdict.project_kind == "web app"
+    # The receipt adds up to the score.
+    earned = sum(d.earned or 0 for d in card.verdict.dimensions)
+    assert round(earned + sum(a.points for a in card.verdict.adjustments), 1) == card.score
+
+
+def test_a_procfile_for_a_server_that_is_not_a_dependency_is_not_a_deployment(
+    repo: RepoBuilder,
+) -> None:
+    repo.commit(
+        "Add the app",
+        {
+            "app.py": TODO_APP,
+            "requirements.txt": "flask==3.0.3\n",
+            "Procfile": "web: gunicorn app:app\n",
+        },
+    )
+    deploy = {f.rule: f for f in _card(repo.path).findings}["PKG004"]
+    assert deploy.status is Status.FAIL
+    assert "gunicorn" in deploy.outcome.message and "Procfile" in deploy.outcome.message
+    repo.commit("Declare gunicorn", {"requirements.txt": "flask==3.0.3\ngunicorn==22.0.0\n"})
+    deploy = {f.rule: f for f in _card(repo.path).findings}["PKG004"]
+    assert deploy.status is Status.PASS and "Procfile" in deploy.outcome.message
+
+
+def test_renaming_the_readme_title_does_not_make_a_tutorial_clone_original(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path / "taskflow")
+    repo.commit(
+        "Add the app",
+        {
+            "app.py": TODO_APP.replace("TASKS", "TODOS"),
+            "templates/todo.html": "<ul>{% for t in todos %}<li>{{ t }}</li>{% endfor %}</ul>\n",
+            "README.md": "# TaskFlow Pro\n\nA productivity service.\n",
+        },
+    )
+    clone = {f.rule: f for f in _card(repo.path).findings}["SUB001"]
+    assert clone.status is Status.FAIL
+    assert "to-do list" in clone.outcome.message and "templates/todo.html" in clone.outcome.message
+
+
+PRIVATE_KEY = (
+    "-----BEGIN RSA PRIVATE KEY-----\n"
+    + "\n".join("MIIEowIBAAKCAQEAx" + "Q" * 47 for _ in range(12))
+    + "\n-----END RSA PRIVATE KEY-----\n"
+)
+
+
+def test_a_committed_private_key_heads_every_card_and_caps_the_score(tmp_path: Path) -> None:
+    from tests.projects import build_strong_project
+
+    repo = build_strong_project(tmp_path / "ledgerline")
+    clean = _card(repo.path)
+    repo.commit("Add the deploy key", {"deploy/id_rsa": PRIVATE_KEY})
+    card = _card(repo.path)
+    assert card.verdict is not None and card.verdict.blockers
+    assert any("deploy/id_rsa" in b.paths for b in card.verdict.blockers)
+    assert card.score <= 59 < clean.score
+    assert clean.score - card.score >= 15
+    text = render(card, "text")
+    assert text.index("Security: blockers") < text.index("How the score was reached")
+    markdown = render(card, "markdown")
+    assert markdown.index("Security: blockers") < markdown.index("How the score was reached")
+    html = render(card, "html")
+    assert html.index('data-testid="blockers"') < html.index('data-testid="score"')
+
+
+def test_a_small_library_is_not_failed_by_rules_written_for_applications(
+    repo: RepoBuilder,
+) -> None:
+    repo.commit(
+        "Add the library",
+        {
+            "pyproject.toml": '[project]\nname = "slugs"\nversion = "1.0"\n'
+            'dependencies = ["unidecode>=1.3"]\n',
+            "src/slugs/__init__.py": '"""Slugs."""\n\n\ndef slug(text: str) -> str:\n'
+            '    """The text as a URL slug."""\n    return "-".join(text.lower().split())\n',
+            "tests/test_slugs.py": "from slugs import slug\n\n\ndef test_slug() -> None:\n"
+            '    assert slug("A B") == "a-b"\n',
+        },
+    )
+    card = _card(repo.path)
+    assert card.verdict is not None and card.verdict.project_kind == "library"
+    findings = {f.rule: f for f in card.findings}
+    for rule in ("PKG002", "PKG003", "PKG004", "SUB002", "SUB003"):
+        assert findings[rule].status is Status.SKIP, rule
+        assert "Not expected of a library" in findings[rule].outcome.message
+
+
+def test_a_collection_of_exercises_has_no_structure_to_credit(repo: RepoBuilder) -> None:
+    files = {
+        f"day{n:02d}/main.py": f'"""Day {n}."""\n\n\ndef solve() -> int:\n    return {n}\n'
+        for n in range(1, 9)
+    }
+    repo.commit("Add days 1-8", files)
+    card = _card(repo.path)
+    assert card.verdict is not None
+    assert card.verdict.project_kind == "exercise collection"
+    organisation = next(d for d in card.verdict.dimensions if d.id == "organisation")
+    assert organisation.capped_by_kind and (organisation.earned or 0) <= 6
