@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from auditor.facts.ci import ci_activity, ci_setup
 from auditor.facts.tasks import tox_config
 from auditor.facts.tools import direct_tools
@@ -180,3 +182,18 @@ def test_commands_are_split_like_a_shell() -> None:
     assert direct_tools("./gradlew :app:test") == [("test", "gradlew test")]
     assert direct_tools("black --diff --check .") == [("lint", "black --diff")]
     assert direct_tools("pytest.ini") == []
+
+
+def test_gitlab_reference_tags_are_read_as_plain_data() -> None:
+    """GitLab's !reference tag is everywhere in real files; the safe loader must not refuse
+    the whole file for it, while global tags such as !!python/object stay refused."""
+    from auditor.source.yaml_reader import YamlError, load_yaml
+
+    text = (
+        ".setup:\n  script: [pip install .]\n"
+        "test:\n  script:\n    - !reference [.setup, script]\n    - pytest\n"
+    )
+    data = load_yaml(text)[0].data
+    assert data["test"]["script"] == [[".setup", "script"], "pytest"]
+    with pytest.raises(YamlError, match="python/object"):
+        load_yaml("a: !!python/object:os.system x\n")

@@ -49,7 +49,8 @@ def test_the_action_offers_every_format_it_can_write() -> None:
 
 
 def test_every_primitive_is_documented() -> None:
-    names = set(primitives())
+    # Other tests register throwaway primitives of their own: only the auditor's count.
+    names = {n for n, p in primitives().items() if p.function.__module__.startswith("auditor.")}
     assert _documented(names, DOCS) == names
 
 

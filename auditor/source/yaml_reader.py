@@ -45,6 +45,20 @@ _Loader.add_implicit_resolver(
 )
 
 
+def _local_tag(loader: Any, suffix: str, node: yaml.Node) -> Any:
+    """A local tag (GitLab's ``!reference [.job, script]``) read as the plain data it tags."""
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    return loader.construct_scalar(node)
+
+
+# Local tags ("!name") carry no meaning for the safe constructor; global ones
+# (``!!python/object``) stay refused.
+_Loader.add_multi_constructor("!", _local_tag)
+
+
 class YamlError(ValueError):
     """The text is not YAML the auditor will read: bad syntax or over a bound."""
 
