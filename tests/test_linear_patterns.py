@@ -159,10 +159,14 @@ def _attacks(pattern: re.Pattern[str]) -> Iterator[tuple[str, str]]:
             yield word, unit
 
 
-def _search_time(pattern: re.Pattern[str], text: str) -> float:
-    started = time.perf_counter()
-    pattern.search(text)
-    return time.perf_counter() - started
+def _search_time(pattern: re.Pattern[str], text: str, repeat: int = 1) -> float:
+    """The fastest of ``repeat`` searches: a busy machine only ever adds time."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        pattern.search(text)
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 PATTERNS = _all_patterns()
@@ -187,6 +191,9 @@ def _nonlinear(pattern: re.Pattern[str]) -> str | None:
         if t_small > 1.0:
             return f"{t_small:.1f} s on {prefix!r} + {SMALL:,} characters of {unit!r}"
         t_large = _search_time(pattern, _text(prefix, unit, LARGE))
+        if t_large > FLOOR_SECONDS:  # measure again, the fastest of three, before judging
+            t_small = _search_time(pattern, _text(prefix, unit, SMALL), 3)
+            t_large = _search_time(pattern, _text(prefix, unit, LARGE), 3)
         if t_large > FLOOR_SECONDS and t_large > MAX_GROWTH * max(t_small, 1e-4):
             return (
                 f"{t_small * 1000:.1f} ms on {SMALL:,} and {t_large * 1000:.1f} ms on "

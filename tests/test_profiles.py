@@ -16,6 +16,7 @@ import pytest
 from auditor.cli import main
 from auditor.engine import audit
 from auditor.facts.stack import technologies
+from auditor.model import Scorecard
 from auditor.profiles import MIN_MATCH, choose_profile, load_profiles, profile_names
 from auditor.rulepack import RulePack
 from auditor.source.snapshot import Snapshot
@@ -899,11 +900,19 @@ def snapshots(role_repos: dict[str, Path]) -> dict[str, Snapshot]:
 def scores(
     snapshots: dict[str, Snapshot], profiles: dict[str, RulePack]
 ) -> dict[str, dict[str, float]]:
-    """repository role -> profile -> score (one snapshot per repository, shared by profiles)."""
+    """repository role -> profile -> what the evidence earned (one snapshot per repository,
+    shared by profiles). The role repositories are small fixtures: the size bound caps every
+    profile's score alike, so profiles are compared on the points their dimensions earned,
+    before the bound."""
     return {
-        role: {name: audit(snapshot, pack).score for name, pack in profiles.items()}
+        role: {name: _earned(audit(snapshot, pack)) for name, pack in profiles.items()}
         for role, snapshot in snapshots.items()
     }
+
+
+def _earned(card: Scorecard) -> float:
+    assert card.verdict is not None
+    return round(sum(d.earned or 0.0 for d in card.verdict.dimensions), 1)
 
 
 # ----------------------------------------------------------------------------- tests
