@@ -20,7 +20,14 @@ from auditor.source.ci import (
     travis,
     woodpecker,
 )
-from auditor.source.ci.interface import CiCommand, CiProvider, CiReadError
+from auditor.source.ci.interface import (
+    CiCommand,
+    CiProvider,
+    CiReadError,
+    CiReading,
+    ReadText,
+    Trigger,
+)
 from auditor.vocabulary import records
 
 PROVIDERS: tuple[CiProvider, ...] = (
@@ -39,15 +46,27 @@ PROVIDERS: tuple[CiProvider, ...] = (
 
 #: Display names of the CI services, in the order they are reported (``rules/vocabulary/ci.toml``).
 PROVIDER_LABELS: dict[str, str] = {
-    str(r["name"]): str(r["label"]) for r in records("ci", "providers", ("name", "label"))
+    str(r["name"]): str(r["label"])
+    for r in records("ci", "providers", ("name", "label", "retired"))
+}
+
+#: Why a service no longer runs its configuration, for the services that do not.
+RETIRED: dict[str, str] = {
+    str(r["name"]): str(r["retired"])
+    for r in records("ci", "providers", ("name", "label", "retired"))
+    if r.get("retired")
 }
 
 __all__ = [
     "PROVIDERS",
     "PROVIDER_LABELS",
+    "RETIRED",
     "CiCommand",
     "CiProvider",
     "CiReadError",
+    "CiReading",
+    "ReadText",
+    "Trigger",
     "adapter_for",
     "provider",
 ]
