@@ -1,13 +1,17 @@
-"""Continuous integration: which CI services are configured, the commands they run, and
-which of those run the tests or a linter.
+"""Continuous integration: which CI services are configured, the commands they run, how
+those are started, and which of them run the tests or a linter in a way that can fail CI.
 
 The files are read by the provider adapters in :mod:`auditor.source.ci` (YAML through the
-bounded YAML reader, Jenkinsfiles as text). A file that cannot be read gives no commands and
-a reason, kept in :attr:`CiSetup.unreadable`.
+bounded YAML reader, Jenkinsfiles as text), each service's files together, as its runner
+follows them. A file that cannot be read gives no commands and a reason, kept in
+:attr:`CiSetup.unreadable`.
 
-A step often runs the tests through one level of indirection (``make test``, ``tox``,
-``nox``, ``./scripts/test.sh``); the Makefile target, tox environment, nox session or script
-is looked up in the snapshot and its own commands are judged. Indirection is followed once.
+A step often runs the tests through indirections (``make test``, ``tox``, ``nox``,
+``./scripts/test.sh``, ``docker compose run web pytest``); the Makefile target, tox
+environment, nox session, script or container command is looked up in the snapshot and its
+own commands are judged, up to :data:`MAX_HOPS` deep. Each run found keeps why its failure
+would not fail CI (``|| true``, ``continue-on-error``), and its command the trigger of the
+run holding it.
 """
 
 from __future__ import annotations
@@ -245,6 +249,9 @@ def _default_tox_env(env: str) -> bool:
 
 #: Indirections followed from one CI command (`make test` -> tox -> a script -> pytest).
 MAX_HOPS = 4
+#: Lines of Makefile recipes, tox commands, nox sessions and scripts read at most for all
+#: the commands of a snapshot together (each indirection re-reads its body).
+MAX_FOLLOWED_LINES = 20_000
 
 
 @dataclass(frozen=True)
@@ -264,6 +271,7 @@ class _Collector:
     tests: list[ToolRun] = field(default_factory=list)
     lint: list[ToolRun] = field(default_factory=list)
     dead_ends: list[str] = field(default_factory=list)
+    followed: int = 0
 
     def add(self, role: str, tool: str, command: CiCommand, path: _Path) -> None:
         run = ToolRun(role, tool, command, path.hops, path.tolerated)
@@ -286,9 +294,7 @@ class _Collector:
                 continue
             if is_inert(words):
                 continue
-            ignored = command.tolerated or failure_ignored(
-                command.text, index, errexit=command.errexit
-            )
+            ignored = command.tolerated or failure_ignored(listed, index, errexit=command.errexit)
             path = _Path((), ignored)
             for role, tool in tools_in(words):
                 lint_ignored = exit_zero(words) if role == "lint" else ""
@@ -430,14 +436,23 @@ class _Collector:
     ) -> None:
         """Judge what an indirection runs, following further ones; when its commands show
         nothing, judge its name."""
+        entered = f"{where.label} runs "
+        if any(
+            hop.path == where.path and (hop.note or "").startswith(entered) for hop in path.hops
+        ):
+            return  # `make test` in the `test` target
         found: dict[str, tuple[str, _Path]] = {}
         before = len(self.tests) + len(self.lint)
         for number, text in lines:
-            for index, (words, _) in enumerate(command_list(text)):
+            self.followed += 1
+            if self.followed > MAX_FOLLOWED_LINES:
+                break
+            listed = command_list(text)
+            for index, (words, _) in enumerate(listed):
                 if is_inert(words):
                     continue
                 # a recipe line, tox command or script line goes on after a failure
-                ignored = failure_ignored(text, index, errexit=False)
+                ignored = failure_ignored(listed, index, errexit=False)
                 for role, tool in tools_in(words):
                     lint_ignored = exit_zero(words) if role == "lint" else ""
                     hop = Evidence(where.path, number, f"{where.label} runs {tool}")

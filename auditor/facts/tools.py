@@ -53,14 +53,14 @@ def command_list(text: str) -> list[tuple[list[str], str]]:
     return [(words, operator) for words, operator in listed if words]
 
 
-def failure_ignored(text: str, index: int, *, errexit: bool) -> str:
+def failure_ignored(listed: list[tuple[list[str], str]], index: int, *, errexit: bool) -> str:
     """Why the failure of simple command ``index`` of ``text`` does not fail the line.
 
     ``pytest || true`` (an alternative that always succeeds) and, in a shell that goes on
     after a failure, ``pytest; exit 0`` (a line that ends on a command that always
-    succeeds). ``""`` when its failure fails the line.
+    succeeds). ``listed`` is the line's :func:`command_list`; ``""`` when its failure fails
+    the line.
     """
-    listed = command_list(text)
     succeeding = term_set(VOCABULARY, "succeeding_commands")
 
     def succeeds(words: list[str]) -> bool:

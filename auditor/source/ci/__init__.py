@@ -46,15 +46,12 @@ PROVIDERS: tuple[CiProvider, ...] = (
 
 #: Display names of the CI services, in the order they are reported (``rules/vocabulary/ci.toml``).
 PROVIDER_LABELS: dict[str, str] = {
-    str(r["name"]): str(r["label"])
-    for r in records("ci", "providers", ("name", "label", "retired"))
+    str(r["name"]): str(r["label"]) for r in records("ci", "providers", ("name", "label"))
 }
 
 #: Why a service no longer runs its configuration, for the services that do not.
 RETIRED: dict[str, str] = {
-    str(r["name"]): str(r["retired"])
-    for r in records("ci", "providers", ("name", "label", "retired"))
-    if r.get("retired")
+    str(r["name"]): str(r["reason"]) for r in records("ci", "retired", ("name", "reason"))
 }
 
 __all__ = [

@@ -25,6 +25,7 @@ from typing import Any
 from auditor.source.ci.interface import (
     AUTOMATIC,
     MANUAL,
+    MAX_COMMANDS_PER_FILE,
     NEVER,
     CiCommand,
     CiReadError,
@@ -45,6 +46,8 @@ from auditor.vocabulary import term_set
 ACTION_FILES = ("action.yml", "action.yaml")
 #: Local actions and reusable workflows calling each other are followed this deep.
 MAX_DEPTH = 8
+#: Local actions and reusable workflows followed at most, for all the workflows together.
+MAX_CALLS = 1_000
 _ERREXIT_SHELLS = ("bash", "sh")
 
 
@@ -282,6 +285,12 @@ class _Runner:
         self.parsed: dict[str, _File | None] = {}
         self.unreadable: dict[str, str] = {}
         self.commands: list[CiCommand] = []
+        self.calls = 0
+
+    def follow(self) -> bool:
+        """Whether one more local action or reusable workflow may be followed."""
+        self.calls += 1
+        return self.calls <= MAX_CALLS and len(self.commands) < MAX_COMMANDS_PER_FILE
 
     def load(self, path: str) -> _File | None:
         if path not in self.parsed:
@@ -317,6 +326,8 @@ class _Runner:
             self.steps(job.steps, workflow.path, inner, stack)
             if job.calls is None or len(stack) > MAX_DEPTH or job.calls in stack:
                 continue
+            if not self.follow():
+                return
             target = self.load(job.calls)
             if target is not None:
                 caller = dataclasses.replace(inner, caller=f"{workflow.path}:{job.line}")
@@ -341,6 +352,8 @@ class _Runner:
                 )
             if step.local is None or len(stack) > MAX_DEPTH:
                 continue
+            if not self.follow():
+                return
             found = None
             for name in ACTION_FILES:
                 candidate = f"{step.local}/{name}"

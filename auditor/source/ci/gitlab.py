@@ -19,6 +19,7 @@ from typing import Any
 
 from auditor.source.ci.interface import (
     MANUAL,
+    MAX_COMMANDS_PER_FILE,
     NEVER,
     NOT_READ,
     CiCommand,
@@ -167,10 +168,13 @@ class GitLabCi(GenericYamlProvider):
         before = default.get("before_script", config.get("before_script"))
         after = default.get("after_script", config.get("after_script"))
         found: list[CiCommand] = []
+        resolved: dict[str, dict[str, Any]] = {}
         for name, job in config.items():
+            if len(found) >= MAX_COMMANDS_PER_FILE:
+                break
             if name in global_keys or name.startswith(".") or not isinstance(job, dict):
                 continue
-            job = self._extended(config, job, 0)
+            job = self._extended(config, job, 0, resolved)
             path = where.get(name, "")
             trigger = _manual_or_never(job, name, path) or Trigger()
             tolerated = ""
@@ -187,17 +191,28 @@ class GitLabCi(GenericYamlProvider):
                     found.append(dataclasses.replace(command, trigger=trigger, tolerated=reason))
         return found
 
-    def _extended(self, config: dict[str, Any], job: dict[str, Any], depth: int) -> dict[str, Any]:
-        """``job`` with the templates it ``extends`` merged under it."""
+    def _extended(
+        self,
+        config: dict[str, Any],
+        job: dict[str, Any],
+        depth: int,
+        resolved: dict[str, dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """``job`` with the templates it ``extends`` merged under it (each resolved once)."""
+        resolved = {} if resolved is None else resolved
         parents = job.get("extends")
         names = [parents] if isinstance(parents, str) else parents
         if not isinstance(names, list) or depth >= MAX_EXTENDS:
             return job
         merged: dict[str, Any] = {}
-        for parent in names:
+        for parent in names[:MAX_EXTENDS]:
             template = config.get(parent) if isinstance(parent, str) else None
-            if isinstance(template, dict):
-                merged = _deep_merge(merged, self._extended(config, template, depth + 1))
+            if not isinstance(template, dict):
+                continue
+            if parent not in resolved:
+                resolved[parent] = {}  # a template extending itself ends here
+                resolved[parent] = self._extended(config, template, depth + 1, resolved)
+            merged = _deep_merge(merged, resolved[parent])
         return _deep_merge(merged, job)
 
 
