@@ -497,7 +497,16 @@ def test_ci_signal_group(repo: RepoBuilder, audit_path: Callable[[Path], Scoreca
 def test_ci_signal_group_without_ci(repo: RepoBuilder) -> None:
     repo.commit("Add code", {"app.py": "x = 1\n"})
     signals = signal_groups()["ci"](Snapshot.open(repo.path))
-    assert signals == {"providers": [], "runs_tests": False, "runs_lint": False, "files": []}
+    assert signals == {
+        "providers": [],
+        "runs_tests": False,
+        "runs_lint": False,
+        "files": [],
+        "tests_cannot_fail": False,
+        "untriggered": False,
+        "manual_only": False,
+        "defunct_provider": False,
+    }
 
 
 # ----------------------------------------------------------------------------- readers

@@ -1,32 +1,37 @@
-"""Continuous integration: which CI services are configured, the commands they run, and
-which of those run the tests or a linter.
+"""Continuous integration: which CI services are configured, the commands they run, how
+those are started, and which of them run the tests or a linter in a way that can fail CI.
 
 The files are read by the provider adapters in :mod:`auditor.source.ci` (YAML through the
-bounded YAML reader, Jenkinsfiles as text). A file that cannot be read gives no commands and
-a reason, kept in :attr:`CiSetup.unreadable`.
+bounded YAML reader, Jenkinsfiles as text), each service's files together, as its runner
+follows them. A file that cannot be read gives no commands and a reason, kept in
+:attr:`CiSetup.unreadable`.
 
-A step often runs the tests through one level of indirection (``make test``, ``tox``,
-``nox``, ``./scripts/test.sh``); the Makefile target, tox environment, nox session or script
-is looked up in the snapshot and its own commands are judged. Indirection is followed once.
+A step often runs the tests through indirections (``make test``, ``tox``, ``nox``,
+``./scripts/test.sh``, ``docker compose run web pytest``); the Makefile target, tox
+environment, nox session, script or container command is looked up in the snapshot and its
+own commands are judged, up to :data:`MAX_HOPS` deep. Each run found keeps why its failure
+would not fail CI (``|| true``, ``continue-on-error``), and its command the trigger of the
+run holding it.
 """
 
 from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from auditor.facts.tasks import MAKEFILE_NAMES, makefile_rules, nox_sessions, tox_config
 from auditor.facts.tools import (
     action_roles,
+    command_list,
     command_words,
-    direct_tools,
+    exit_zero,
+    failure_ignored,
     is_inert,
     is_interpreter,
     is_script,
     lint_like,
-    segments,
     test_like,
     tools_in,
 )
@@ -34,12 +39,13 @@ from auditor.model import Evidence
 from auditor.source.ci import (
     PROVIDER_LABELS,
     PROVIDERS,
+    RETIRED,
     CiCommand,
-    CiReadError,
+    Trigger,
     adapter_for,
     provider,
 )
-from auditor.source.ci.github import is_composite_action
+from auditor.source.ci.interface import RETIRED as RETIRED_STATE
 from auditor.source.snapshot import Snapshot, fact, is_vendored
 from auditor.vocabulary import term_set
 
@@ -92,29 +98,35 @@ def provider_of(path: str) -> str | None:
 
 @fact
 def ci_setup(snapshot: Snapshot) -> CiSetup:
-    """The CI configuration files of the snapshot and every command they run."""
+    """The CI configuration files of the snapshot and every command they run.
+
+    Each service's adapter reads its files together, following what they call in other files
+    (local actions, reusable workflows, GitLab includes); the commands of a service that no
+    longer runs (``retired`` in ``rules/vocabulary/ci.toml``) say so in their trigger.
+    """
     order = [p.name for p in PROVIDERS]
     files = sorted(
         (CiFile(name, path) for path in snapshot.files if (name := provider_of(path))),
         key=lambda f: (order.index(f.provider), f.path),
     )[:MAX_CI_FILES]
-    sources = [(f.provider, f.path) for f in files]
-    if any(f.provider == "github-actions" for f in files):
-        # Local composite actions (`uses: ./.github/actions/setup`) run their steps in a workflow.
-        sources += [
-            ("github-actions", path) for path in sorted(snapshot.files) if is_composite_action(path)
-        ][:MAX_CI_FILES]
+
+    def text_of(path: str) -> str | None:
+        return snapshot.text(path) if path in snapshot.files else None
+
     commands: list[CiCommand] = []
     unreadable: list[tuple[str, str]] = []
-    for name, path in sources:
-        text = snapshot.text(path)
-        if text is None:
-            unreadable.append((path, "not read: binary, or over the snapshot's size limits"))
+    for name in order:
+        paths = [f.path for f in files if f.provider == name]
+        if not paths:
             continue
-        try:
-            commands.extend(provider(name).commands(path, text))
-        except CiReadError as exc:
-            unreadable.append((path, str(exc)))
+        reading = provider(name).read(paths, text_of)
+        retired = RETIRED.get(name)
+        if retired:
+            trigger = Trigger(RETIRED_STATE, retired)
+            commands.extend(replace(c, trigger=trigger) for c in reading.commands)
+        else:
+            commands.extend(reading.commands)
+        unreadable.extend(reading.unreadable)
     return CiSetup(tuple(files), tuple(commands), tuple(unreadable))
 
 
@@ -123,33 +135,64 @@ def ci_setup(snapshot: Snapshot) -> CiSetup:
 
 @dataclass(frozen=True)
 class ToolRun:
-    """A test runner or linter one CI command runs, directly or through one indirection."""
+    """A test runner or linter one CI command runs, directly or through indirections."""
 
     role: str  # "test" or "lint"
     tool: str  # what runs: "pytest", "ruff"
     command: CiCommand
-    via: Evidence | None = None  # the Makefile target, tox env, nox session or script
+    #: The Makefile targets, tox envs, nox sessions or scripts it was reached through.
+    via: tuple[Evidence, ...] = ()
+    #: Why its failure does not fail CI (`|| true`, `continue-on-error: true`), or "".
+    tolerated: str = ""
+
+    @property
+    def counts(self) -> bool:
+        """Whether CI starts by itself, runs it, and fails when it fails."""
+        return self.command.trigger.automatic and not self.tolerated
+
+    @property
+    def why_not(self) -> str:
+        """Why it does not count ("" when it does): the trigger first, then the tolerance."""
+        trigger = self.command.trigger
+        return trigger.reason if not trigger.automatic else self.tolerated
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
         step = Evidence(self.command.path, self.command.line, f"runs {self.tool}")
-        return (step,) if self.via is None else (step, self.via)
+        trigger = self.command.trigger
+        if not trigger.automatic and trigger.path:
+            return (step, *self.via, Evidence(trigger.path, trigger.line, trigger.reason))
+        return (step, *self.via)
 
     def describe(self) -> str:
         where = f"{self.command.path}:{self.command.line}"
-        shown = short(self.command.text)
-        if self.via is None:
-            return f"`{shown}` ({where})"
-        return f"`{shown}` ({where}), {self.via.note} ({self.via.path}:{self.via.line})"
+        if self.command.caller:
+            where += f", called from {self.command.caller}"
+        text = f"`{short(self.command.text)}` ({where})"
+        for hop in self.via:
+            text += f", {hop.note} ({hop.path}:{hop.line})"
+        return text
 
 
 @dataclass(frozen=True)
 class CiActivity:
-    """What the CI commands run: test runners, linters, and indirections that led nowhere."""
+    """What the CI commands run: test runners, linters, and indirections that led nowhere.
+
+    ``tests`` and ``lint`` hold every run found, also those that cannot fail CI or are
+    never started (:attr:`ToolRun.counts` says which count).
+    """
 
     tests: tuple[ToolRun, ...]
     lint: tuple[ToolRun, ...]
     dead_ends: tuple[str, ...] = ()
+
+    @property
+    def counted_tests(self) -> tuple[ToolRun, ...]:
+        return tuple(run for run in self.tests if run.counts)
+
+    @property
+    def counted_lint(self) -> tuple[ToolRun, ...]:
+        return tuple(run for run in self.lint if run.counts)
 
 
 def short(text: str, limit: int = 60) -> str:
@@ -204,15 +247,34 @@ def _default_tox_env(env: str) -> bool:
     return not env
 
 
+#: Indirections followed from one CI command (`make test` -> tox -> a script -> pytest).
+MAX_HOPS = 4
+#: Lines of Makefile recipes, tox commands, nox sessions and scripts read at most for all
+#: the commands of a snapshot together (each indirection re-reads its body).
+MAX_FOLLOWED_LINES = 20_000
+
+
+@dataclass(frozen=True)
+class _Path:
+    """How a command was reached: the indirections so far and what makes its failure pass."""
+
+    hops: tuple[Evidence, ...] = ()
+    tolerated: str = ""
+
+    def then(self, hop: Evidence, tolerated: str) -> _Path:
+        return _Path((*self.hops, hop), self.tolerated or tolerated)
+
+
 @dataclass
 class _Collector:
     snapshot: Snapshot
     tests: list[ToolRun] = field(default_factory=list)
     lint: list[ToolRun] = field(default_factory=list)
     dead_ends: list[str] = field(default_factory=list)
+    followed: int = 0
 
-    def add(self, role: str, tool: str, command: CiCommand, via: Evidence | None = None) -> None:
-        run = ToolRun(role, tool, command, via)
+    def add(self, role: str, tool: str, command: CiCommand, path: _Path) -> None:
+        run = ToolRun(role, tool, command, path.hops, path.tolerated)
         (self.tests if role == "test" else self.lint).append(run)
 
     def dead_end(self, command: CiCommand, what: str) -> None:
@@ -222,37 +284,42 @@ class _Collector:
         if command.action:
             action = command.text.split("@", 1)[0]
             for role in action_roles(command.text):
-                self.add(role, f"the {action} action", command)
+                self.add(role, f"the {action} action", command, _Path((), command.tolerated))
             return
-        simple_commands = segments(command.text)
-        for words in simple_commands:
-            if not is_inert(words):
-                for role, tool in tools_in(words):
-                    self.add(role, tool, command)
+        listed = command_list(command.text)
         cwd = ""  # `cd backend && make test` looks for backend/Makefile
-        for words in simple_commands:
+        for index, (words, _) in enumerate(listed):
             if words[0] in ("cd", "pushd") and len(words) == 2:
                 cwd = _relative(cwd, words[1])
-            elif not is_inert(words):
-                self.indirection(words, command, cwd)
+                continue
+            if is_inert(words):
+                continue
+            ignored = command.tolerated or failure_ignored(listed, index, errexit=command.errexit)
+            path = _Path((), ignored)
+            for role, tool in tools_in(words):
+                lint_ignored = exit_zero(words) if role == "lint" else ""
+                self.add(role, tool, command, _Path((), ignored or lint_ignored))
+            self.indirection(words, command, cwd, path)
 
-    def indirection(self, segment: list[str], command: CiCommand, cwd: str = "") -> None:
+    def indirection(self, segment: list[str], command: CiCommand, cwd: str, path: _Path) -> None:
+        if len(path.hops) >= MAX_HOPS:
+            return
         words, wrapped = command_words(segment)
         if not words:
             return
         head = words[0]
         if head in term_set("tools", "make_commands"):
-            self.make(words[1:], command, cwd)
+            self.make(words[1:], command, cwd, path)
         elif head == "tox":
-            self.tox(words[1:], command)
+            self.tox(words[1:], command, path)
         elif head == "nox":
-            self.nox(words[1:], command)
+            self.nox(words[1:], command, path)
         elif head in term_set("tools", "task_runners"):
-            self.task(words[1:], command, head)
+            self.task(words[1:], command, head, path)
         else:
-            self.script(words, command, wrapped, cwd)
+            self.script(words, command, wrapped, cwd, path)
 
-    def make(self, args: list[str], command: CiCommand, cwd: str = "") -> None:
+    def make(self, args: list[str], command: CiCommand, cwd: str, path: _Path) -> None:
         directory, explicit, targets = cwd, None, []
         iterator = iter(args)
         for arg in iterator:
@@ -265,26 +332,27 @@ class _Collector:
         prefix = f"{directory}/" if directory else ""
         candidates = [_relative(directory, explicit)] if explicit else []
         candidates += [prefix + name for name in MAKEFILE_NAMES]
-        path = next((c for c in candidates if c in self.snapshot.files), None)
-        if path is None:
+        makefile = next((c for c in candidates if c in self.snapshot.files), None)
+        if makefile is None:
             self.dead_end(command, "runs make, but there is no Makefile")
             return
-        rules = makefile_rules(self.snapshot, path)
+        rules = makefile_rules(self.snapshot, makefile)
         if not targets:
             targets = [next(iter(rules))] if rules else []
         for target in targets:
             rule = rules.get(target)
             if rule is None:
-                self.dead_end(command, f"runs `make {target}`, but {path} has no `{target}` target")
+                what = f"runs `make {target}`, but {makefile} has no `{target}` target"
+                self.dead_end(command, what)
                 continue
             body = list(rule.recipe)
             for prerequisite in rule.prerequisites:
                 if prerequisite in rules:
                     body.extend(rules[prerequisite].recipe)
-            label = f"the `{target}` target"
-            self.body(body, path, label, target, command, rule.line)
+            where = _Where(makefile, f"the `{target}` target", target, rule.line)
+            self.body(body, where, command, path)
 
-    def tox(self, args: list[str], command: CiCommand) -> None:
+    def tox(self, args: list[str], command: CiCommand, path: _Path) -> None:
         config = tox_config(self.snapshot)
         if config is None:
             self.dead_end(command, "runs tox, but there is no tox configuration")
@@ -297,10 +365,11 @@ class _Collector:
             lines = section.commands if section else ()
             name = env or "testenv"
             line = section.line if section else 1
-            default_test = _default_tox_env(env)
-            self.body(lines, config.path, f"tox env `{name}`", name, command, line, default_test)
+            where = _Where(config.path, f"tox env `{name}`", name, line, _default_tox_env(env))
+            # tox runs each command without a shell, and stops at the first that fails
+            self.body(lines, where, command, path)
 
-    def nox(self, args: list[str], command: CiCommand) -> None:
+    def nox(self, args: list[str], command: CiCommand, path: _Path) -> None:
         sessions = nox_sessions(self.snapshot)
         if sessions is None:
             self.dead_end(command, "runs nox, but there is no noxfile.py")
@@ -314,24 +383,27 @@ class _Collector:
         ]
         for session in selected:
             label = f"nox session `{session.name}`"
-            self.body(session.commands, "noxfile.py", label, session.name, command, session.line)
+            where = _Where("noxfile.py", label, session.name, session.line)
+            self.body(session.commands, where, command, path)
 
-    def task(self, args: list[str], command: CiCommand, runner: str) -> None:
+    def task(self, args: list[str], command: CiCommand, runner: str, path: _Path) -> None:
         """A task runner's task, judged by its name."""
         names = [a for a in args if not a.startswith("-")]
         if runner in ("npm", "yarn", "pnpm", "bun") and names[:1] == ["run"]:
             names = names[1:]
         if not names:
             return
-        self.by_name(names[0], f"the `{names[0]}` task", command)
+        self.by_name(names[0], f"the `{names[0]}` task", command, path)
 
-    def by_name(self, name: str, label: str, command: CiCommand) -> None:
+    def by_name(self, name: str, label: str, command: CiCommand, path: _Path) -> None:
         if test_like(name):
-            self.add("test", label, command)
+            self.add("test", label, command, path)
         elif lint_like(name):
-            self.add("lint", label, command)
+            self.add("lint", label, command, path)
 
-    def script(self, words: list[str], command: CiCommand, wrapped: bool, cwd: str = "") -> None:
+    def script(
+        self, words: list[str], command: CiCommand, wrapped: bool, cwd: str, path: _Path
+    ) -> None:
         """A script of the repository, read and judged like a recipe."""
         candidate: str | None = None
         if is_interpreter(words[0]):
@@ -341,40 +413,72 @@ class _Collector:
             candidate = words[0]
         elif wrapped and len(words) == 1:
             # `hatch run test`, `pdm run lint`: a named script of the project's tool config
-            self.by_name(words[0], f"the `{words[0]}` script", command)
+            self.by_name(words[0], f"the `{words[0]}` script", command, path)
             return
         if candidate is None:
             return
-        path = _relative(cwd, candidate)
-        if path not in self.snapshot.files or is_vendored(path):
+        script = _relative(cwd, candidate)
+        if script not in self.snapshot.files or is_vendored(script):
             return
-        text = self.snapshot.text(path) or ""
+        if any(hop.path == script for hop in path.hops):
+            return  # a script that runs itself
+        text = self.snapshot.text(script) or ""
         lines = [
             (number, line.strip())
             for number, line in enumerate(text.splitlines()[:MAX_SCRIPT_LINES], start=1)
             if line.strip() and not line.lstrip().startswith(("#", "//", "rem ", "REM "))
         ]
-        self.body(lines, path, f"the script {path}", PurePosixPath(path).name, command, 1)
+        where = _Where(script, f"the script {script}", PurePosixPath(script).name, 1)
+        self.body(lines, where, command, path)
 
     def body(
-        self,
-        lines: Iterable[tuple[int, str]],
-        path: str,
-        label: str,
-        name: str,
-        command: CiCommand,
-        line: int,
-        default_test: bool = False,
+        self, lines: Iterable[tuple[int, str]], where: _Where, command: CiCommand, path: _Path
     ) -> None:
-        """Judge what an indirection runs; when its commands show nothing, judge its name."""
-        found: dict[str, tuple[str, int]] = {}
+        """Judge what an indirection runs, following further ones; when its commands show
+        nothing, judge its name."""
+        entered = f"{where.label} runs "
+        if any(
+            hop.path == where.path and (hop.note or "").startswith(entered) for hop in path.hops
+        ):
+            return  # `make test` in the `test` target
+        found: dict[str, tuple[str, _Path]] = {}
+        before = len(self.tests) + len(self.lint)
         for number, text in lines:
-            for role, tool in direct_tools(text):
-                found.setdefault(role, (tool, number))
-        for role, (tool, number) in found.items():
-            self.add(role, tool, command, Evidence(path, number, f"{label} runs {tool}"))
-        if not found:
-            if test_like(name) or default_test:
-                self.add("test", label, command, Evidence(path, line, f"{label} runs the tests"))
-            elif lint_like(name):
-                self.add("lint", label, command, Evidence(path, line, f"{label} lints"))
+            self.followed += 1
+            if self.followed > MAX_FOLLOWED_LINES:
+                break
+            listed = command_list(text)
+            for index, (words, _) in enumerate(listed):
+                if is_inert(words):
+                    continue
+                # a recipe line, tox command or script line goes on after a failure
+                ignored = failure_ignored(listed, index, errexit=False)
+                for role, tool in tools_in(words):
+                    lint_ignored = exit_zero(words) if role == "lint" else ""
+                    hop = Evidence(where.path, number, f"{where.label} runs {tool}")
+                    reached = path.then(hop, ignored or lint_ignored)
+                    if role not in found or (found[role][1].tolerated and not reached.tolerated):
+                        found[role] = (tool, reached)
+                hop = Evidence(where.path, number, f"{where.label} runs `{short(text, 40)}`")
+                self.indirection(words, command, "", path.then(hop, ignored))
+        for role, (tool, reached) in found.items():
+            self.add(role, tool, command, reached)
+        if found or len(self.tests) + len(self.lint) > before:
+            return
+        if test_like(where.name) or where.default_test:
+            hop = Evidence(where.path, where.line, f"{where.label} runs the tests")
+            self.add("test", where.label, command, path.then(hop, ""))
+        elif lint_like(where.name):
+            hop = Evidence(where.path, where.line, f"{where.label} lints")
+            self.add("lint", where.label, command, path.then(hop, ""))
+
+
+@dataclass(frozen=True)
+class _Where:
+    """An indirection's body: its file, how messages name it, its name and first line."""
+
+    path: str
+    label: str
+    name: str
+    line: int
+    default_test: bool = False

@@ -26,6 +26,12 @@ _SHELL_SYNTAX = frozenset("'\"\\#")
 
 def segments(text: str) -> list[list[str]]:
     """The simple commands of a command line, each as its words (subshell parentheses off)."""
+    return [words for words, _ in command_list(text)]
+
+
+def command_list(text: str) -> list[tuple[list[str], str]]:
+    """The simple commands of a command line, each with the operator after it (``||``, ``;``…;
+    ``""`` after the last)."""
     text = text[:MAX_COMMAND_CHARS]
     if _SHELL_SYNTAX.isdisjoint(text):
         tokens = [part for word in text.split() for part in _split_operators(word)]
@@ -36,13 +42,55 @@ def segments(text: str) -> list[list[str]]:
             tokens = list(lexer)
         except ValueError:  # unbalanced quotes: the words as written
             tokens = [w.strip("'\"") for w in text.split()]
-    found: list[list[str]] = [[]]
+    found: list[tuple[list[str], str]] = [([], "")]
     for token in tokens:
         if token and set(token) <= _SEPARATOR_CHARS:
-            found.append([])
+            found[-1] = (found[-1][0], token)
+            found.append(([], ""))
         elif token:
-            found[-1].append(token)
-    return [words for words in (_unwrap_subshell(s) for s in found) if words]
+            found[-1][0].append(token)
+    listed = [(_unwrap_subshell(words), operator) for words, operator in found]
+    return [(words, operator) for words, operator in listed if words]
+
+
+def failure_ignored(listed: list[tuple[list[str], str]], index: int, *, errexit: bool) -> str:
+    """Why the failure of simple command ``index`` of ``text`` does not fail the line.
+
+    ``pytest || true`` (an alternative that always succeeds) and, in a shell that goes on
+    after a failure, ``pytest; exit 0`` (a line that ends on a command that always
+    succeeds). ``listed`` is the line's :func:`command_list`; ``""`` when its failure fails
+    the line.
+    """
+    succeeding = term_set(VOCABULARY, "succeeding_commands")
+
+    def succeeds(words: list[str]) -> bool:
+        return " ".join(words[:2]) in succeeding or words[0] in succeeding
+
+    position = index
+    while position < len(listed) and listed[position][1] == "&&":
+        position += 1  # `pytest && x || true`: the alternative covers the whole chain
+    if position >= len(listed) - 1:
+        return ""
+    operator = listed[position][1]
+    rest = listed[position + 1 :]
+    if operator == "||":
+        alternative = []
+        for words, after in rest:
+            alternative.append(words)
+            if after in (";", "&"):
+                break
+        if all(succeeds(words) for words in alternative):
+            return f"`|| {' '.join(alternative[0])}` ignores its failure"
+    if operator == ";" and not errexit and succeeds(rest[-1][0]):
+        return f"`; {' '.join(rest[-1][0])}` ends the command with success whatever it returned"
+    return ""
+
+
+def exit_zero(words: list[str]) -> str:
+    """Why a linter given these words never fails (``--exit-zero``), or ``""``."""
+    options = term_set(VOCABULARY, "exit_zero_options")
+    found = next((w for w in words if w in options), None)
+    return f"`{found}` makes it succeed whatever it finds" if found else ""
 
 
 def _split_operators(word: str) -> list[str]:
@@ -160,7 +208,8 @@ def command_words(words: list[str]) -> tuple[list[str], bool]:
     """The words of a command without env assignments, wrappers, ``X run`` and ``python -m``.
 
     The flag says whether a ``poetry run``-like wrapper was removed: the next word may then
-    name a script of the project's tool configuration.
+    name a script of the project's tool config. ``docker compose run SERVICE CMD`` (and
+    ``docker-compose``, ``docker run IMAGE CMD``, ``exec``) gives the command in the container.
     """
     wrappers = term_set(VOCABULARY, "command_wrappers")
     run_wrappers = term_set(VOCABULARY, "run_wrappers")
@@ -181,11 +230,37 @@ def command_words(words: list[str]) -> tuple[list[str], bool]:
             is_python(head) and words[1:2] == ["-m"]
         ):
             words = words[2:]
+        elif head in ("docker", "docker-compose", "podman", "podman-compose"):
+            words = container_command(words)
         else:
             break
     if words:
         words = [words[0].lower(), *words[1:]]
     return words, wrapped
+
+
+def container_command(words: list[str]) -> list[str]:
+    """The command ``docker compose run SERVICE CMD``/``docker run IMAGE CMD`` runs inside.
+
+    Empty when the words run no command given there (``docker build``, ``docker compose up``:
+    what the image runs by default is not read).
+    """
+    value_options = term_set(VOCABULARY, "container_value_options")
+    rest = words[1:]
+    if words[0].lower() in ("docker", "podman") and rest[:1] == ["compose"]:
+        rest = rest[1:]
+
+    def skip_options(items: list[str]) -> list[str]:
+        while items and items[0].startswith("-"):
+            takes_value = "=" not in items[0] and items[0] in value_options and len(items) > 1
+            items = items[2:] if takes_value else items[1:]
+        return items
+
+    rest = skip_options(rest)
+    if rest[:1] not in (["run"], ["exec"]):
+        return []
+    rest = skip_options(rest[1:])
+    return rest[1:]  # past the service, image or container
 
 
 def is_interpreter(word: str) -> bool:

@@ -20,7 +20,14 @@ from auditor.source.ci import (
     travis,
     woodpecker,
 )
-from auditor.source.ci.interface import CiCommand, CiProvider, CiReadError
+from auditor.source.ci.interface import (
+    CiCommand,
+    CiProvider,
+    CiReadError,
+    CiReading,
+    ReadText,
+    Trigger,
+)
 from auditor.vocabulary import records
 
 PROVIDERS: tuple[CiProvider, ...] = (
@@ -42,12 +49,21 @@ PROVIDER_LABELS: dict[str, str] = {
     str(r["name"]): str(r["label"]) for r in records("ci", "providers", ("name", "label"))
 }
 
+#: Why a service no longer runs its configuration, for the services that do not.
+RETIRED: dict[str, str] = {
+    str(r["name"]): str(r["reason"]) for r in records("ci", "retired", ("name", "reason"))
+}
+
 __all__ = [
     "PROVIDERS",
     "PROVIDER_LABELS",
+    "RETIRED",
     "CiCommand",
     "CiProvider",
     "CiReadError",
+    "CiReading",
+    "ReadText",
+    "Trigger",
     "adapter_for",
     "provider",
 ]

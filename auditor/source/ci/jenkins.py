@@ -11,7 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.source.ci.interface import MAX_COMMAND_CHARS, MAX_COMMANDS_PER_FILE, CiCommand
+from auditor.source.ci.interface import (
+    MAX_COMMAND_CHARS,
+    MAX_COMMANDS_PER_FILE,
+    CiCommand,
+    FileByFile,
+)
 
 MAX_LINES = 10_000
 # A literal alternation between word boundaries: one left-to-right scan, no backtracking.
@@ -19,8 +24,8 @@ _STEP_WORD = re.compile(r"\b(?:sh|bat|powershell|pwsh)\b")
 _QUOTES = ("'''", '"""', "'", '"')
 
 
-class Jenkins:
-    """Jenkinsfiles."""
+class Jenkins(FileByFile):
+    """Jenkinsfiles (``sh`` runs with ``-xe``: it stops at the first failing command)."""
 
     name = "jenkins"
     label = "Jenkins"
@@ -36,7 +41,9 @@ class Jenkins:
         for line, command in read_jenkinsfile(text):
             if len(found) >= MAX_COMMANDS_PER_FILE:
                 break
-            found.append(CiCommand(self.name, path, line, command[:MAX_COMMAND_CHARS]))
+            found.append(
+                CiCommand(self.name, path, line, command[:MAX_COMMAND_CHARS], errexit=True)
+            )
         return found
 
 

@@ -16,6 +16,7 @@ from auditor.source.ci.interface import (
     MAX_COMMANDS_PER_FILE,
     CiCommand,
     CiReadError,
+    FileByFile,
 )
 from auditor.source.locator import Locator
 from auditor.source.yaml_reader import YamlDocument, YamlError, load_yaml
@@ -50,9 +51,10 @@ def shell_lines(script: str) -> Iterator[str]:
 class CommandSink:
     """Collects the commands of one file, in file order, with their lines."""
 
-    def __init__(self, provider: str, path: str, text: str) -> None:
+    def __init__(self, provider: str, path: str, text: str, *, errexit: bool = False) -> None:
         self.provider = provider
         self.path = path
+        self.errexit = errexit
         self.locator = Locator(text)
         self.commands: list[CiCommand] = []
 
@@ -81,15 +83,19 @@ class CommandSink:
                 walk(item)
 
     def add(self, line: int, text: str, *, action: bool = False) -> None:
-        command = CiCommand(self.provider, self.path, line, text[:MAX_COMMAND_CHARS], action)
+        command = CiCommand(
+            self.provider, self.path, line, text[:MAX_COMMAND_CHARS], action, errexit=self.errexit
+        )
         self.commands.append(command)
 
 
-def generic_commands(provider: str, path: str, text: str) -> list[CiCommand]:
+def generic_commands(
+    provider: str, path: str, text: str, *, errexit: bool = False
+) -> list[CiCommand]:
     """Every command key and action key anywhere in the file, in file order."""
     command_keys = term_set(VOCABULARY, "command_keys")
     action_keys = term_set(VOCABULARY, "action_keys")
-    sink = CommandSink(provider, path, text)
+    sink = CommandSink(provider, path, text, errexit=errexit)
 
     def walk(node: Any) -> None:
         if sink.full:
@@ -111,18 +117,18 @@ def generic_commands(provider: str, path: str, text: str) -> list[CiCommand]:
     return sink.commands
 
 
-class GenericYamlProvider:
+class GenericYamlProvider(FileByFile):
     """A YAML CI service whose command keys may appear anywhere (GitLab, Travis, Drone…)."""
 
-    name = ""
-    label = ""
+    #: Whether the service's shell stops at the first failing command.
+    errexit = False
 
     def matches(self, path: str) -> bool:  # pragma: no cover - every provider overrides it
         raise NotImplementedError
 
     def commands(self, path: str, text: str) -> list[CiCommand]:
         """Every command the file runs, in file order; raises :class:`CiReadError`."""
-        return generic_commands(self.name, path, text)
+        return generic_commands(self.name, path, text, errexit=self.errexit)
 
 
 YAML_SUFFIXES = (".yml", ".yaml")
