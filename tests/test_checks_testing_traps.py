@@ -110,7 +110,9 @@ def test_literal_checks_beside_a_real_one_can_fail(repo: RepoBuilder, outcome_of
             "calc.py": CALC,
             "tests/test_calc.py": dedent(
                 """
-                from calc import add
+                import unittest
+
+                from calc import add, div
 
                 def test_add():
                     assert True
@@ -118,6 +120,18 @@ def test_literal_checks_beside_a_real_one_can_fail(repo: RepoBuilder, outcome_of
 
                 def test_helper_with_literal_arguments():
                     check_sum(1, 2, 3)
+
+                def test_division_by_zero_raises():
+                    try:
+                        div(1, 0)
+                    except ZeroDivisionError:
+                        return
+                    assert False, "no error raised"
+
+                class ByHandTests(unittest.TestCase):
+                    def test_unreachable(self):
+                        if add(1, 1) != 2:
+                            self.assertTrue(False, "wrong sum")
 
                 def check_sum(a, b, total):
                     assert add(a, b) == total
@@ -127,7 +141,7 @@ def test_literal_checks_beside_a_real_one_can_fail(repo: RepoBuilder, outcome_of
     )
     outcome = outcome_of("TST004", repo.path)
     assert outcome.status is Status.PASS
-    assert outcome.message == "all 2 test functions assert something that can fail"
+    assert outcome.message == "all 4 test functions assert something that can fail"
 
 
 def test_a_comparison_thrown_away_checks_nothing(repo: RepoBuilder, outcome_of: Run) -> None:

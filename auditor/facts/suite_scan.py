@@ -192,7 +192,7 @@ class _ModuleScan:
                     if self._call_check(sub.func, found.measuring, found.calls):
                         found.record(_constant_call(sub))
                 elif isinstance(sub, ast.Assert):
-                    found.record(_is_constant(sub.test))
+                    found.record(_is_constant(sub.test) and not _explicit_failure(sub.test))
                 elif isinstance(sub, ast.Raise) and _raises_assertion(sub):
                     found.record(constant=False)
                 elif isinstance(sub, ast.Expr) and isinstance(sub.value, ast.Compare):
@@ -262,6 +262,12 @@ def _is_constant(node: ast.expr) -> bool:
     return not pending
 
 
+def _explicit_failure(node: ast.expr) -> bool:
+    """``assert False`` (or ``0``, ``None``): written where the test must fail when reached,
+    as ``pytest.fail()`` is; it can fail."""
+    return isinstance(node, ast.Constant) and not node.value
+
+
 def _constant_call(call: ast.Call) -> bool:
     """Whether a check call compares literals only: ``self.assertTrue(True, "msg")`` or
     ``self.assertEqual("done", "done")``. A mock's ``assert_called_with(1)`` checks the mock,
@@ -276,6 +282,9 @@ def _constant_call(call: ast.Call) -> bool:
     ):
         return False
     values = [*call.args, *(k.value for k in call.keywords)]
+    explicit = func.attr in _set("truth_assertions") and values and _explicit_failure(values[0])
+    if explicit:
+        return False  # self.assertTrue(False, "unreachable"): an explicit failure
     return bool(values) and all(_is_constant(v) for v in values)
 
 
