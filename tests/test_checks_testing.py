@@ -54,6 +54,9 @@ SOURCE = textwrap.dedent(
 )
 
 
+PLAIN_TESTS = "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+
+
 def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
 
@@ -183,7 +186,7 @@ def test_tst001_fixtures_helpers_and_conftest_are_not_tests(
 def test_tst001_partial_below_the_minimum(repo: RepoBuilder) -> None:
     repo.commit(
         "Add one test",
-        {"calc.py": SOURCE, "test_calc.py": "def test_add():\n    assert 1 + 1 == 2\n"},
+        {"calc.py": SOURCE, "test_calc.py": PLAIN_TESTS},
     )
     outcome = primitive("tests_present", repo.path, min_test_functions=4)
     assert outcome.status is Status.PARTIAL
@@ -196,7 +199,7 @@ def test_tst001_reports_unparseable_test_files(repo: RepoBuilder, outcome_of: Ru
         "Add tests",
         {
             "calc.py": SOURCE,
-            "tests/test_ok.py": "def test_ok():\n    assert True\n",
+            "tests/test_ok.py": PLAIN_TESTS,
             "tests/test_broken.py": "def test_broken(:\n",
         },
     )
@@ -214,8 +217,6 @@ def test_tst001_skips_without_python(repo: RepoBuilder, outcome_of: Run) -> None
 
 
 # ------------------------------------------------------------------------------- TST002
-
-PLAIN_TESTS = "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
 
 
 def test_tst002_passes_when_tests_import_pytest(repo: RepoBuilder, outcome_of: Run) -> None:
@@ -382,18 +383,26 @@ def _lines_of_code(count: int, prefix: str = "x") -> str:
     return "".join(f"{prefix}{i} = {i}\n" for i in range(count))
 
 
+def _core_tests(lines: int) -> str:
+    """A test module of ``lines`` lines of code whose one test can fail on ``pkg.core``."""
+    return "from pkg import core\n\n\ndef test_core():\n    assert core.x1 == 1\n" + (
+        _lines_of_code(lines - 3, "y")
+    )
+
+
 def test_tst003_passes_at_the_ratio(repo: RepoBuilder, outcome_of: Run) -> None:
     repo.commit(
         "Add code and tests",
         {
             "pkg/core.py": _lines_of_code(100),
-            "tests/test_core.py": "# a comment\n\n" + _lines_of_code(25),
+            "tests/test_core.py": "# a comment\n\n" + _core_tests(25),
         },
     )
     outcome = outcome_of("TST003", repo.path)
     assert outcome.status is Status.PASS
     assert outcome.message == (
-        "25 lines of test code for 100 lines of source (ratio 0.25, target 0.20)"
+        "25 lines of tests that can fail for 100 lines of source (ratio 0.25, target 0.20); "
+        "they reach 1 of 1 source module (100% of the source lines, target 50%)"
     )
 
 
@@ -402,7 +411,7 @@ def test_tst003_partial_in_proportion(repo: RepoBuilder, outcome_of: Run) -> Non
         "Add code and tests",
         {
             "pkg/core.py": _lines_of_code(200),
-            "tests/test_core.py": _lines_of_code(20),
+            "tests/test_core.py": _core_tests(20),
             # Not code the tests are expected to cover, and not the candidate's code:
             "setup.py": _lines_of_code(50),
             "docs/conf.py": _lines_of_code(50),
@@ -414,7 +423,7 @@ def test_tst003_partial_in_proportion(repo: RepoBuilder, outcome_of: Run) -> Non
     outcome = outcome_of("TST003", repo.path)
     assert outcome.status is Status.PARTIAL
     assert outcome.score == pytest.approx(0.5)
-    assert "20 lines of test code for 200 lines of source (ratio 0.10" in outcome.message
+    assert "20 lines of tests that can fail for 200 lines of source (ratio 0.10" in outcome.message
 
 
 def test_tst003_fails_without_tests(repo: RepoBuilder, outcome_of: Run) -> None:
@@ -422,7 +431,7 @@ def test_tst003_fails_without_tests(repo: RepoBuilder, outcome_of: Run) -> None:
     outcome = outcome_of("TST003", repo.path)
     assert outcome.status is Status.FAIL
     assert outcome.score == 0.0
-    assert outcome.message.startswith("0 lines of test code for 1,500 lines of source")
+    assert outcome.message.startswith("0 lines of tests that can fail for 1,500 lines of source")
 
 
 def test_tst003_skips_without_source(repo: RepoBuilder, outcome_of: Run) -> None:
@@ -465,7 +474,7 @@ ASSERTING_TESTS = dedent(
 
 
     def test_approx():
-        add(0.1, 0.2) == pytest.approx(0.3)
+        assert add(0.1, 0.2) == pytest.approx(0.3)
 
 
     def test_mock_assertion():
@@ -546,7 +555,7 @@ def test_tst004_passes_when_every_test_checks_something(repo: RepoBuilder, outco
     )
     outcome = outcome_of("TST004", repo.path)
     assert outcome.status is Status.PASS, outcome.evidence
-    assert outcome.message == "all 15 test functions assert something"
+    assert outcome.message == "all 15 test functions assert something that can fail"
     assert outcome.evidence == ()
 
 
@@ -558,6 +567,8 @@ def test_tst004_partial_names_each_silent_test(repo: RepoBuilder, outcome_of: Ru
             "tests/test_calc.py": dedent(
                 """
                 from unittest import mock
+
+                import pytest
 
                 from calc import add
 
@@ -580,19 +591,27 @@ def test_tst004_partial_names_each_silent_test(repo: RepoBuilder, outcome_of: Ru
 
                 def test_checkout_is_not_a_check():
                     checkout("main")
+
+                def test_approx_without_assert():
+                    add(0.1, 0.2) == pytest.approx(0.3)
                 """
             ),
         },
     )
     outcome = outcome_of("TST004", repo.path)
     assert outcome.status is Status.PARTIAL
-    assert outcome.score == pytest.approx(0.2)
-    assert outcome.message == "4 of 5 test functions assert nothing"
+    assert outcome.score == pytest.approx(1 / 6)
+    assert outcome.message == "5 of 6 test functions assert nothing that can fail"
     assert [(e.path, e.line, e.note) for e in outcome.evidence] == [
-        ("tests/test_calc.py", 8, "test_runs_but_checks_nothing asserts nothing"),
-        ("tests/test_calc.py", 11, "test_misspelled_mock_assertion asserts nothing"),
-        ("tests/test_calc.py", 19, "test_benchmark_fixture_not_requested asserts nothing"),
-        ("tests/test_calc.py", 22, "test_checkout_is_not_a_check asserts nothing"),
+        ("tests/test_calc.py", 10, "test_runs_but_checks_nothing asserts nothing"),
+        ("tests/test_calc.py", 13, "test_misspelled_mock_assertion asserts nothing"),
+        ("tests/test_calc.py", 21, "test_benchmark_fixture_not_requested asserts nothing"),
+        ("tests/test_calc.py", 24, "test_checkout_is_not_a_check asserts nothing"),
+        (
+            "tests/test_calc.py",
+            27,
+            "test_approx_without_assert compares without assert: the result is thrown away",
+        ),
     ]
 
 
@@ -602,7 +621,9 @@ def test_tst004_fails_and_caps_evidence(repo: RepoBuilder, outcome_of: Run) -> N
     outcome = outcome_of("TST004", repo.path)
     assert outcome.status is Status.FAIL
     assert outcome.score == 0.0
-    assert outcome.message == "25 of 25 test functions assert nothing (the first 20 are listed)"
+    assert outcome.message == (
+        "25 of 25 test functions assert nothing that can fail (the first 20 are listed)"
+    )
     assert len(outcome.evidence) == 20
     assert outcome.evidence[0].line == 1
     assert outcome.evidence[19].note == "test_case_19 asserts nothing"
@@ -935,7 +956,12 @@ def test_tests_signal_group(repo: RepoBuilder) -> None:
                 """
                 import unittest
 
+                from pkg import core
+
                 def test_ok():
+                    assert core.x1 == 1
+
+                def test_constant():
                     assert True
 
                 def test_silent():
@@ -954,10 +980,17 @@ def test_tests_signal_group(repo: RepoBuilder) -> None:
     assert signal("tests", repo.path) == {
         "files": 2,
         "framework": "pytest+unittest",
-        "test_functions": 3,
-        "assertionless": 1,
-        "test_loc": 11,
+        "test_functions": 4,
+        "assertionless": 3,
+        "test_loc": 14,
         "source_loc": 40,
+        "can_fail": 1,
+        "constant_only": 2,
+        "detached": 0,
+        "counted_test_loc": 4,  # a quarter of the 13 lines of its file, and conftest.py
+        "source_modules": 1,
+        "imported_modules": 1,
+        "imported_fraction": 1.0,
     }
 
 
@@ -970,6 +1003,13 @@ def test_tests_signal_group_without_tests(repo: RepoBuilder) -> None:
         "assertionless": 0,
         "test_loc": 0,
         "source_loc": 3,
+        "can_fail": 0,
+        "constant_only": 0,
+        "detached": 0,
+        "counted_test_loc": 0,
+        "source_modules": 1,
+        "imported_modules": 0,
+        "imported_fraction": 0.0,
     }
 
 

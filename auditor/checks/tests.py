@@ -13,7 +13,7 @@ from typing import Any
 
 from auditor.checks.registry import primitive, signal_group
 from auditor.facts.coverage import committed_coverage, coverage_file_names
-from auditor.facts.tests import CollectedTest, suite_inventory
+from auditor.facts.tests import CollectedTest, SuiteInventory, suite_inventory
 from auditor.model import Evidence, Outcome
 from auditor.source.languages.python import PythonModule
 from auditor.source.snapshot import Snapshot
@@ -32,17 +32,16 @@ def _capped(items: Sequence[CollectedTest], note: str) -> tuple[Evidence, ...]:
 
 @primitive("tests_present")
 def tests_present(snapshot: Snapshot, *, min_test_functions: int = 1) -> Outcome:
-    """The repository has test functions that are more than empty stubs."""
+    """The repository has tests that can fail and reach the project's code."""
     if not snapshot.python_modules:
         return Outcome.skipped("no Python files: the Python test rules do not apply")
     inventory = suite_inventory(snapshot)
-    tests, stubs = inventory.tests, inventory.stubs
-    files = len({t.path for t in tests})
+    tests, stubs, real = inventory.tests, inventory.stubs, inventory.can_fail
+    files = len({t.path for t in real})
     unparsed = ""
     if inventory.unparsed_test_files:
         count = len(inventory.unparsed_test_files)
         unparsed = f"; {_plural(count, 'test file')} could not be parsed"
-    stub_note = f" ({_plural(len(stubs), 'empty stub')} not counted)" if stubs else ""
     wanted = max(1, min_test_functions)
     if not tests:
         if stubs:
@@ -59,10 +58,40 @@ def tests_present(snapshot: Snapshot, *, min_test_functions: int = 1) -> Outcome
             evidence = tuple(Evidence(p) for p in inventory.test_files[:MAX_EVIDENCE])
             return Outcome.failed(message, evidence)
         return Outcome.failed(f"no test files (test_*.py, *_test.py or a tests/ folder){unparsed}")
-    message = f"{_plural(len(tests), 'test function')} in {_plural(files, 'file')}{stub_note}"
-    if len(tests) < wanted:
+    left_out = _left_out(inventory)
+    if not real:
+        message = f"{_plural(len(tests), 'test function')}, but none can fail and reach the project"
+        return Outcome.failed(f"{message}: {left_out}{unparsed}", _silent_evidence(inventory))
+    message = f"{_plural(len(real), 'test function')} in {_plural(files, 'file')}"
+    if left_out:
+        message += f" ({left_out}, not counted)"
+    if len(real) < wanted:
         message += f"; at least {wanted} expected"
-    return Outcome.graded(len(tests) / wanted, message + unparsed)
+    evidence = _silent_evidence(inventory) if left_out else ()
+    return Outcome.graded(len(real) / wanted, message + unparsed, evidence)
+
+
+def _left_out(inventory: SuiteInventory) -> str:
+    """What was not counted as a test, and why: "2 only assert literals, 1 empty stub"."""
+    silent = inventory.assertionless
+    constant = len(inventory.constant_only)
+    discarded = sum(1 for t in silent if not t.constant_checks and t.discarded_comparison)
+    nothing = len(silent) - constant - discarded
+    parts = [
+        f"{constant:,} only assert literals" if constant else "",
+        f"{discarded:,} compare without assert" if discarded else "",
+        f"{nothing:,} assert nothing" if nothing else "",
+        f"{len(inventory.detached):,} never reach the project's code" if inventory.detached else "",
+        _plural(len(inventory.stubs), "empty stub") if inventory.stubs else "",
+    ]
+    return ", ".join(p for p in parts if p)
+
+
+def _silent_evidence(inventory: SuiteInventory) -> tuple[Evidence, ...]:
+    """Each test left out, with why (the first :data:`MAX_EVIDENCE`)."""
+    found = [t.evidence(t.silent_reason) for t in inventory.assertionless]
+    found += [t.evidence("never reaches the project's code") for t in inventory.detached]
+    return tuple(sorted(found, key=lambda e: (e.path, e.line or 0))[:MAX_EVIDENCE])
 
 
 @primitive("test_framework")
@@ -97,24 +126,36 @@ def tests_framework(snapshot: Snapshot) -> Outcome:
 
 
 @primitive("test_ratio")
-def tests_ratio(snapshot: Snapshot, *, min_ratio: float = 0.2) -> Outcome:
-    """Lines of test code relative to lines of source code."""
+def tests_ratio(snapshot: Snapshot, *, min_ratio: float = 0.2, min_reach: float = 0.5) -> Outcome:
+    """Test code that can fail relative to the source, and the share of the source it reaches."""
     inventory = suite_inventory(snapshot)
     if inventory.source_loc == 0:
         return Outcome.skipped("no non-test Python source code to compare the tests with")
-    ratio = inventory.test_loc / inventory.source_loc
+    ratio = inventory.counted_test_loc / inventory.source_loc
+    reach = inventory.reached_fraction or 0.0
     message = (
-        f"{inventory.test_loc:,} lines of test code for {inventory.source_loc:,} lines of source "
-        f"(ratio {ratio:.2f}, target {min_ratio:.2f})"
+        f"{inventory.counted_test_loc:,} lines of tests that can fail for "
+        f"{inventory.source_loc:,} lines of source (ratio {ratio:.2f}, target {min_ratio:.2f})"
     )
-    if min_ratio <= 0:
+    if inventory.counted_test_loc != inventory.test_loc:
+        message += f"; {inventory.test_loc:,} lines of test code in all"
+    modules = len(inventory.source_modules)
+    reached = len(inventory.reached_modules)
+    message += (
+        f"; they reach {reached:,} of {_plural(modules, 'source module')} "
+        f"({reach:.0%} of the source lines, target {min_reach:.0%})"
+    )
+    score = 1.0 if min_ratio <= 0 else min(1.0, ratio / min_ratio)
+    if min_reach > 0:
+        score *= min(1.0, reach / min_reach)
+    if score >= 1:
         return Outcome.passed(message)
-    return Outcome.graded(ratio / min_ratio, message)
+    return Outcome.graded(score, message)
 
 
 @primitive("tests_assert")
 def tests_assert(snapshot: Snapshot) -> Outcome:
-    """Every test function checks an outcome."""
+    """Every test function checks an outcome that can fail."""
     inventory = suite_inventory(snapshot)
     tests = inventory.tests
     if not tests:
@@ -122,12 +163,16 @@ def tests_assert(snapshot: Snapshot) -> Outcome:
     silent = inventory.assertionless
     total = _plural(len(tests), "test function")
     if not silent:
-        return Outcome.passed(f"all {total} assert something")
-    message = f"{len(silent):,} of {total} assert nothing"
+        return Outcome.passed(f"all {total} assert something that can fail")
+    constant = len(inventory.constant_only)
+    message = f"{len(silent):,} of {total} assert nothing that can fail"
+    if constant:
+        message += f" ({constant:,} only assert literals)"
     if len(silent) > MAX_EVIDENCE:
         message += f" (the first {MAX_EVIDENCE} are listed)"
     score = 1 - len(silent) / len(tests)
-    return Outcome.graded(score, message, _capped(silent, "asserts nothing"))
+    evidence = tuple(t.evidence(t.silent_reason) for t in silent[:MAX_EVIDENCE])
+    return Outcome.graded(score, message, evidence)
 
 
 @primitive("coverage_threshold")
@@ -159,6 +204,15 @@ def tests_signals(snapshot: Snapshot) -> dict[str, Any]:
         "assertionless": len(inventory.assertionless),
         "test_loc": inventory.test_loc,
         "source_loc": inventory.source_loc,
+        "can_fail": len(inventory.can_fail),
+        "constant_only": len(inventory.constant_only),
+        "detached": len(inventory.detached),
+        "counted_test_loc": inventory.counted_test_loc,
+        "source_modules": len(inventory.source_modules),
+        "imported_modules": len(inventory.reached_modules),
+        "imported_fraction": (
+            None if inventory.reached_fraction is None else round(inventory.reached_fraction, 3)
+        ),
     }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import PurePosixPath
 
@@ -50,8 +50,10 @@ class ScannedFunction:
     owner: ScannedClass | None  # the class it is a method of
     fixture: bool
     empty: bool  # only ``pass``, ``...`` or a docstring
-    asserts: bool
+    asserts: bool  # checks an outcome that can fail
     calls: frozenset[str]
+    constant_checks: bool = False  # checks only constants: ``assert True``, ``assertEqual(1, 1)``
+    discarded_comparison: bool = False  # ``x == y`` as a statement: its result thrown away
 
 
 @dataclass(frozen=True)
@@ -63,21 +65,74 @@ class ScannedTestFile:
     imports_pytest: bool
     classes: tuple[tuple[str, tuple[str, ...]], ...]  # (name, base names) of every class
     functions: tuple[ScannedFunction, ...]
+    #: Words of the module's short string constants (``"python main.py"``: python, main.py),
+    #: bounded: how a test names the program it runs in a subprocess or requests over HTTP.
+    words: frozenset[str] = frozenset()
+    runs_programs: bool = False  # imports a module that runs programs (subprocess, os…)
+    app_client: str | None = None  # a framework test client driving the project (django.test)
 
 
 @module_summary
 def test_file_scan(module: ParsedModule) -> ScannedTestFile | None:
-    """One test file's functions and classes (None for code that is not a test)."""
-    if not module.is_test:
+    """One test file's functions and classes (None for code that holds no test).
+
+    Code outside the test paths is scanned too when it defines a ``test*`` function or a
+    ``Test*`` class: the project's pytest settings or unittest discovery may collect it.
+    """
+    if not module.is_test and not _may_hold_tests(module):
         return None
     scan = _ModuleScan(module.path, module.tree)
+    imported = _imported_modules(module.tree)
+    clients = _tuple("app_test_clients")
     return ScannedTestFile(
         path=module.path,
         collectable=scan.collectable,
         imports_pytest=scan.imports_pytest,
         classes=tuple(_classes(module.tree)),
         functions=tuple(scan.functions),
+        words=_string_words(module),
+        runs_programs=any(_is_within(name, _set("program_runners")) for name in imported),
+        app_client=next((n for n in imported if _is_within(n, clients)), None),
     )
+
+
+def _may_hold_tests(module: ParsedModule) -> bool:
+    for node in module.nodes_of(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+        name = node.name  # type: ignore[attr-defined]
+        if name.startswith(("test", "Test")) or name.endswith("Tests"):
+            return True
+    return False
+
+
+def _imported_modules(tree: ast.Module) -> list[str]:
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.append(node.module)
+            found.extend(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _is_within(module: str, names: Sequence[str] | frozenset[str]) -> bool:
+    return any(module == name or module.startswith(name + ".") for name in names)
+
+
+MAX_WORDS = 2_000
+MAX_STRING_CHARS = 300
+
+
+def _string_words(module: ParsedModule) -> frozenset[str]:
+    """The whitespace-separated words of the module's short string constants, bounded."""
+    words: set[str] = set()
+    for node in module.nodes_of(ast.Constant):
+        value = node.value  # type: ignore[attr-defined]
+        if isinstance(value, str) and len(value) <= MAX_STRING_CHARS:
+            words.update(word for word in value.split() if len(word) <= 120)
+            if len(words) >= MAX_WORDS:
+                break
+    return frozenset(sorted(words)[:MAX_WORDS])
 
 
 class _ModuleScan:
@@ -110,7 +165,7 @@ class _ModuleScan:
         prefix: str,
         owner: ScannedClass | None,
     ) -> None:
-        asserts, calls = self._checks_in(node)
+        checks = self._checks_in(node)
         self.functions.append(
             ScannedFunction(
                 name=node.name,
@@ -119,29 +174,30 @@ class _ModuleScan:
                 owner=owner,
                 fixture=_is_fixture(node),
                 empty=_is_stub(node),
-                asserts=asserts,
-                calls=calls,
+                asserts=checks.real,
+                calls=frozenset(checks.calls),
+                constant_checks=checks.constant and not checks.real,
+                discarded_comparison=checks.discarded,
             )
         )
 
-    def _checks_in(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef
-    ) -> tuple[bool, frozenset[str]]:
-        """Whether a function's body checks an outcome itself, and the names it calls."""
+    def _checks_in(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> _Checks:
+        """What a function's body checks itself (an outcome that can fail, or only
+        constants), whether it throws a comparison away, and the names it calls."""
         params = {a.arg for a in node.args.args + node.args.kwonlyargs + node.args.posonlyargs}
-        measuring = params & _set("measuring_fixtures")
-        asserts = False
-        calls: set[str] = set()
+        found = _Checks(measuring=params & _set("measuring_fixtures"))
         for stmt in node.body:
             for sub in ast.walk(stmt):
                 if isinstance(sub, ast.Call):
-                    checks = self._call_check(sub.func, measuring, calls)
-                else:
-                    checks = isinstance(sub, ast.Assert) or (
-                        isinstance(sub, ast.Raise) and _raises_assertion(sub)
-                    )
-                asserts = asserts or checks
-        return asserts, frozenset(calls)
+                    if self._call_check(sub.func, found.measuring, found.calls):
+                        found.record(_constant_call(sub))
+                elif isinstance(sub, ast.Assert):
+                    found.record(_is_constant(sub.test) and not _explicit_failure(sub.test))
+                elif isinstance(sub, ast.Raise) and _raises_assertion(sub):
+                    found.record(constant=False)
+                elif isinstance(sub, ast.Expr) and isinstance(sub.value, ast.Compare):
+                    found.discarded = True
+        return found
 
     def _call_check(self, func: ast.expr, measuring: set[str], calls: set[str]) -> bool:
         """Whether a call checks an outcome; records the called helper names on the way."""
@@ -166,6 +222,70 @@ class _ModuleScan:
             if owner in measuring and func.attr == "pedantic":
                 return True  # benchmark.pedantic(...): pytest-benchmark's explicit form
         return False
+
+
+@dataclass
+class _Checks:
+    """What one test body checks, gathered in one walk."""
+
+    measuring: set[str]
+    calls: set[str] = field(default_factory=set)
+    real: bool = False
+    constant: bool = False
+    discarded: bool = False
+
+    def record(self, constant: bool) -> None:
+        if constant:
+            self.constant = True
+        else:
+            self.real = True
+
+
+def _is_constant(node: ast.expr) -> bool:
+    """Whether an expression is built of literals only (``True``, ``1 == 1``, ``"a" in "ab"``):
+    its value is the same whatever the project's code does."""
+    pending: list[ast.AST] = [node]
+    budget = 200
+    while pending and budget:
+        budget -= 1
+        current = pending.pop()
+        if isinstance(current, ast.Constant):
+            continue
+        if isinstance(current, ast.Compare | ast.BoolOp | ast.BinOp | ast.UnaryOp):
+            pending.extend(ast.iter_child_nodes(current))
+        elif isinstance(current, ast.Tuple | ast.List | ast.Set):
+            pending.extend(current.elts)
+        elif isinstance(current, ast.cmpop | ast.boolop | ast.operator | ast.unaryop):
+            continue
+        else:
+            return False
+    return not pending
+
+
+def _explicit_failure(node: ast.expr) -> bool:
+    """``assert False`` (or ``0``, ``None``): written where the test must fail when reached,
+    as ``pytest.fail()`` is; it can fail."""
+    return isinstance(node, ast.Constant) and not node.value
+
+
+def _constant_call(call: ast.Call) -> bool:
+    """Whether a check call compares literals only: ``self.assertTrue(True, "msg")`` or
+    ``self.assertEqual("done", "done")``. A mock's ``assert_called_with(1)`` checks the mock,
+    and a helper's literal arguments feed the project's code: only the TestCase methods that
+    judge their own arguments (the vocabulary's list) are judged by their arguments."""
+    func = call.func
+    if not (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id in ("self", "cls")
+        and func.attr in _set("value_assertions")
+    ):
+        return False
+    values = [*call.args, *(k.value for k in call.keywords)]
+    explicit = func.attr in _set("truth_assertions") and values and _explicit_failure(values[0])
+    if explicit:
+        return False  # self.assertTrue(False, "unreachable"): an explicit failure
+    return bool(values) and all(_is_constant(v) for v in values)
 
 
 def named_like(name: str, prefixes: Sequence[str]) -> bool:

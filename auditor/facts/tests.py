@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePosixPath
 
-from auditor.facts.suite_scan import ScannedClass, ScannedFunction, ScannedTestFile, test_file_scan
+from auditor.facts.suite_config import CollectionSettings, collection_settings
+from auditor.facts.suite_reach import suite_reach
+from auditor.facts.suite_scan import ScannedFunction, ScannedTestFile, test_file_scan
 from auditor.model import Evidence
+from auditor.source.languages.python import PythonModule
 from auditor.source.readme import README_NAMES
 from auditor.source.snapshot import Snapshot, fact, is_vendored
 from auditor.source.suite_paths import expects_tests, is_test_path
@@ -38,10 +41,27 @@ class CollectedTest:
     name: str  # ``test_parse`` or ``TestParser.test_parse``
     style: str  # "pytest" or "unittest"
     empty: bool  # the body is only ``pass``, ``...`` or a docstring: a stub, not a test
-    asserts: bool
+    asserts: bool  # checks an outcome that can fail (itself or through a helper)
+    constant_checks: bool = False  # checks only literals: ``assert True``
+    discarded_comparison: bool = False  # ``x == pytest.approx(y)`` without assert
+    touches_project: bool = True  # its module reaches the project's code
 
     def evidence(self, note: str) -> Evidence:
         return Evidence(self.path, self.line, f"{self.name} {note}")
+
+    @property
+    def can_fail(self) -> bool:
+        """A real test: not a stub, checks something that can fail, and reaches the project."""
+        return not self.empty and self.asserts and self.touches_project
+
+    @property
+    def silent_reason(self) -> str:
+        """Why a test that checks nothing that can fail checks nothing (its evidence note)."""
+        if self.constant_checks:
+            return "only asserts literals: it cannot fail"
+        if self.discarded_comparison:
+            return "compares without assert: the result is thrown away"
+        return "asserts nothing"
 
 
 @dataclass(frozen=True)
@@ -57,12 +77,18 @@ class PytestDeclaration:
 class SuiteInventory:
     """The repository's tests and the code they test, measured once per snapshot."""
 
-    test_files: tuple[str, ...]  # Python files that are test code by path convention
+    test_files: tuple[str, ...]  # Python files that are test code (by path or as collected)
     unparsed_test_files: tuple[str, ...]
     collected: tuple[CollectedTest, ...]  # every test function, stubs included
     pytest_declaration: PytestDeclaration | None
     test_loc: int
     source_loc: int
+    #: Lines of test code in files whose tests can fail, in proportion to those tests.
+    counted_test_loc: int = 0
+    source_modules: tuple[str, ...] = ()  # the code tests are expected to cover
+    reached_modules: tuple[str, ...] = ()  # those reached by tests that can fail
+    reached_loc: int = 0
+    settings_source: str | None = None  # where pytest's collection settings came from
 
     @cached_property
     def tests(self) -> tuple[CollectedTest, ...]:
@@ -75,7 +101,29 @@ class SuiteInventory:
 
     @cached_property
     def assertionless(self) -> tuple[CollectedTest, ...]:
+        """Tests that check nothing that can fail (no check, literals only, a discarded
+        comparison)."""
         return tuple(t for t in self.tests if not t.asserts)
+
+    @cached_property
+    def constant_only(self) -> tuple[CollectedTest, ...]:
+        return tuple(t for t in self.assertionless if t.constant_checks)
+
+    @cached_property
+    def detached(self) -> tuple[CollectedTest, ...]:
+        """Tests that check something but never reach the project's code."""
+        return tuple(t for t in self.tests if t.asserts and not t.touches_project)
+
+    @cached_property
+    def can_fail(self) -> tuple[CollectedTest, ...]:
+        return tuple(t for t in self.tests if t.can_fail)
+
+    @property
+    def reached_fraction(self) -> float | None:
+        """The share of the source lines in modules tests that can fail reach."""
+        if self.source_loc == 0:
+            return None
+        return min(1.0, self.reached_loc / self.source_loc)
 
     @cached_property
     def framework(self) -> str | None:
@@ -91,10 +139,24 @@ class SuiteInventory:
 @fact
 def suite_inventory(snapshot: Snapshot) -> SuiteInventory:
     """The shared inventory of test functions and line counts (one walk per test file)."""
-    test_modules = [m for m in snapshot.python_modules if m.is_test]
-    scans = [scan for m in test_modules if m.parsed and (scan := test_file_scan(m)) is not None]
-    testcase_names = _testcase_class_names(scans)
-    asserting = _asserting_helpers(scans)
+    settings = collection_settings(snapshot)
+    modules = snapshot.python_modules
+    all_scans = {
+        m.path: scan for m in modules if m.parsed and (scan := test_file_scan(m)) is not None
+    }
+    testcase_names = _testcase_class_names(all_scans.values())
+    asserting = _asserting_helpers(list(all_scans.values()))
+    found = [
+        (scan, fn, style)
+        for scan in all_scans.values()
+        for fn in scan.functions
+        if (style := _test_style(scan, fn, testcase_names, settings)) is not None
+    ]
+    collecting = {scan.path for scan, _, _ in found}
+    test_modules = [m for m in modules if m.is_test or m.path in collecting or _runs(m, settings)]
+    test_paths = {m.path for m in test_modules}
+    source = [m for m in modules if m.path not in test_paths and expects_tests(m.path)]
+    reach = suite_reach(snapshot, test_modules, source, all_scans)
     collected = tuple(
         CollectedTest(
             path=scan.path,
@@ -103,40 +165,84 @@ def suite_inventory(snapshot: Snapshot) -> SuiteInventory:
             style=style,
             empty=fn.empty,
             asserts=fn.asserts or bool(fn.calls & asserting),
+            constant_checks=fn.constant_checks,
+            discarded_comparison=fn.discarded_comparison,
+            touches_project=bool(reach.reach_of(scan.path)),
         )
-        for scan in scans
-        for fn in scan.functions
-        if (style := _test_style(scan, fn, testcase_names)) is not None
+        for scan, fn, style in found
     )
-    source_loc = sum(
-        m.counts.code for m in snapshot.python_modules if not m.is_test and expects_tests(m.path)
-    )
+    counting = {t.path for t in collected if t.can_fail}
+    reached = {p for path in counting for p in reach.reach_of(path)}
+    loc = {m.path: m.counts.code for m in modules}
     return SuiteInventory(
         test_files=tuple(m.path for m in test_modules),
         unparsed_test_files=tuple(m.path for m in test_modules if not m.parsed),
         collected=collected,
-        pytest_declaration=_pytest_declaration(snapshot, scans),
+        pytest_declaration=_pytest_declaration(snapshot, list(all_scans.values())),
         test_loc=sum(m.counts.code for m in test_modules),
-        source_loc=source_loc,
+        source_loc=sum(m.counts.code for m in source),
+        counted_test_loc=_counted_test_loc(collected, test_modules, loc),
+        source_modules=tuple(m.path for m in source if m.counts.code),
+        reached_modules=tuple(sorted(p for p in reached if loc.get(p))),
+        reached_loc=sum(loc.get(p, 0) for p in reached),
+        settings_source=settings.source,
     )
 
 
+def _runs(module: PythonModule, settings: CollectionSettings) -> bool:
+    """Whether a runner loads the module as a test file (Django's ``tests.py`` stub too)."""
+    return settings.pytest_collects_file(module.path) or settings.unittest_collects_file(
+        module.path
+    )
+
+
+def _counted_test_loc(
+    collected: Sequence[CollectedTest], test_modules: Sequence[PythonModule], loc: dict[str, int]
+) -> int:
+    """Test lines that count: each file holding tests, in proportion to its tests that can
+    fail; support files (conftest.py, helpers) count whole once any test can fail."""
+    per_file: dict[str, list[bool]] = defaultdict(list)
+    for test in collected:
+        if not test.empty:
+            per_file[test.path].append(test.can_fail)
+    any_counted = any(any(flags) for flags in per_file.values())
+    total = 0.0
+    for module in test_modules:
+        flags = per_file.get(module.path)
+        if flags:
+            total += loc.get(module.path, 0) * sum(flags) / len(flags)
+        elif any_counted and module.path not in {t.path for t in collected}:
+            total += loc.get(module.path, 0)
+    return round(total)
+
+
 def _test_style(
-    scan: ScannedTestFile, fn: ScannedFunction, testcase_names: frozenset[str]
+    scan: ScannedTestFile,
+    fn: ScannedFunction,
+    testcase_names: frozenset[str],
+    settings: CollectionSettings,
 ) -> str | None:
-    """Which runner collects a function as a test ("pytest", "unittest"), or None."""
-    if not scan.collectable or not fn.name.startswith("test") or fn.fixture:
+    """Which runner collects a function as a test ("pytest", "unittest"), or None.
+
+    pytest collects plain functions and ``Test*`` classes (its ``python_functions`` and
+    ``python_classes``) from the files its ``python_files`` name under its ``testpaths``, and
+    TestCase classes from those files; unittest discovery adds TestCase classes of the files
+    named like its default pattern (``test*.py``, Django's ``tests.py`` too).
+    """
+    if not scan.collectable or fn.fixture:
+        return None
+    by_pytest = settings.pytest_collects_file(scan.path)
+    if fn.owner is not None and any(base in testcase_names for base in fn.owner.bases):
+        if not fn.name.startswith("test"):
+            return None
+        if by_pytest or settings.unittest_collects_file(scan.path):
+            return "unittest"
+        return None
+    if not by_pytest or not settings.pytest_collects_function(fn.name):
         return None
     if fn.owner is None:
         return "pytest"
-    return _class_style(fn.owner, testcase_names)
-
-
-def _class_style(owner: ScannedClass, testcase_names: frozenset[str]) -> str | None:
-    """Which runner collects the test methods of a class, or None when none does."""
-    if any(base in testcase_names for base in owner.bases):
-        return "unittest"
-    if owner.name.startswith("Test") and not owner.has_init:
+    if settings.pytest_collects_class(fn.owner.name) and not fn.owner.has_init:
         return "pytest"
     return None
 
