@@ -16,6 +16,7 @@ import pytest
 from auditor.checks.lint import DEFAULT_SELECT
 from auditor.checks.registry import signal_groups
 from auditor.facts.lint import lint_findings
+from auditor.facts.security import unsafe_kinds
 from auditor.model import Outcome, Status
 from auditor.source import ruff
 from auditor.source.snapshot import Snapshot
@@ -544,3 +545,15 @@ def test_the_security_rules_ride_the_lint_run(repo: RepoBuilder, outcome_of: Run
     assert not isinstance(report, ruff.RuffError)
     assert [d.code for d in report.diagnostics] == ["S608"]
     assert lint_findings(snapshot, DEFAULT_SELECT).violations == ()
+
+
+def test_every_kind_says_why_and_what_is_safe_and_rides_the_ruff_run() -> None:
+    kinds = unsafe_kinds()
+
+    assert {"S608", "S201", "S105", "S301", "S506", "S602", "S501", "S324", "S307"} <= set(kinds)
+    for kind in kinds.values():
+        assert kind.why.endswith(".") and kind.safe, kind.id
+        assert kind.severity in ("critical", "high", "medium", "low")
+    ruff_codes = {k.id for k in kinds.values() if k.source == "ruff"}
+    assert set(ruff.security_select()) == ruff_codes
+    assert "S104" not in ruff_codes  # binding all interfaces alone is how containers serve

@@ -27,7 +27,7 @@ from auditor.source import ruff
 from auditor.source.languages.python import ParsedModule, module_summary
 from auditor.source.snapshot import Snapshot, fact
 from auditor.source.suite_paths import is_test_path
-from auditor.vocabulary import records, term_set, terms
+from auditor.vocabulary import VocabularyError, records, term_set, terms
 
 VOCABULARY = "security"
 #: ruff's hard-coded password rules: counted only when the literal looks like a password.
@@ -38,6 +38,8 @@ FLASK_DEBUG = "S201"
 DEBUG_SERVER = "debug-server"
 PUBLIC_DEBUG_SERVER = "debug-server-public"
 PLAINTEXT_PASSWORD = "plaintext-password"
+#: The values ``only_when`` may take (see :func:`_condition_holds`).
+CONDITIONS = (None, "untrusted_input", "password", "not_literal")
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,11 @@ def unsafe_kinds() -> Mapping[str, UnsafeKind]:
     severities = severity_order()
     for kind in kinds.values():
         if kind.severity not in severities:
-            raise ValueError(f"unsafe_code {kind.id}: unknown severity {kind.severity!r}")
+            raise VocabularyError(f"unsafe_code {kind.id}: unknown severity {kind.severity!r}")
+        if kind.only_when not in CONDITIONS:
+            raise VocabularyError(f"unsafe_code {kind.id}: unknown only_when {kind.only_when!r}")
+        if kind.source not in ("ruff", "auditor") or not (kind.why and kind.safe and kind.kind):
+            raise VocabularyError(f"unsafe_code {kind.id}: needs source, kind, why and safe")
     return kinds
 
 
