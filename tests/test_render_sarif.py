@@ -71,7 +71,15 @@ def test_real_output_validates_and_has_a_result_per_finding_to_fix(
     rules = run["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == [f.rule for f in card.findings]
     to_fix = [f for f in card.findings if f.status in (Status.FAIL, Status.PARTIAL)]
-    assert [r["ruleId"] for r in run["results"]] == [f.rule for f in to_fix]
+    # a security finding is one result per place it names (each its own code scanning alert)
+    expected = [
+        f.rule
+        for f in to_fix
+        for _ in range(
+            max(1, len([e for e in f.outcome.evidence if e.is_file])) if f.category == "SEC" else 1
+        )
+    ]
+    assert [r["ruleId"] for r in run["results"]] == expected
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         location = result["locations"][0]["physicalLocation"]

@@ -42,7 +42,7 @@ def test_the_default_pack_documents_every_rule() -> None:
     assert pack.name == "default"
     assert len(pack.rules) >= 38
     families = {rule.id[:-3] for rule in pack.rules.values()}
-    assert families == {"DOC", "TST", "CI", "GIT", "CPX", "LNT", "PKG", "SUB"}
+    assert families == {"DOC", "TST", "CI", "GIT", "CPX", "LNT", "PKG", "SUB", "SEC"}
     for rule in pack.rules.values():
         assert RULE_ID.match(rule.id)
         assert rule.category == rule.id[:-3]

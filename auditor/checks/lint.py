@@ -11,15 +11,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from auditor.checks.registry import primitive, signal_group
+from auditor.facts.lint import DEFAULT_SELECT as DEFAULT_SELECT  # shared with the security facts
 from auditor.facts.lint import formatting_line_length, lint_findings, public_api
 from auditor.facts.modules import module_summaries
 from auditor.model import Evidence, Outcome
 from auditor.source import ruff
 from auditor.source.snapshot import Snapshot
 
-#: The ruff rules LNT001 and the ``lint`` signal use unless a rule pack says otherwise
-#: (repeated in rules/default.toml): errors, likely bugs and outdated idioms, not style.
-DEFAULT_SELECT: tuple[str, ...] = ("E4", "E7", "E9", "F", "B", "BLE", "SIM", "C4", "PLE", "UP")
 #: Fewer lines than this are judged as if they were this many, so that one slip in a
 #: 30-line script is not a rate of 33 per 1,000.
 MIN_LINES_JUDGED = 200

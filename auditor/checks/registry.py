@@ -42,6 +42,7 @@ BUILTIN_MODULES = (
     "auditor.checks.hygiene",
     "auditor.checks.complexity",
     "auditor.checks.lint",
+    "auditor.checks.security",
     "auditor.checks.packaging",
     "auditor.checks.substance",
     "auditor.checks.stack",

@@ -1,7 +1,10 @@
 """What ruff finds in the repository and how the project formats its code, and its public API.
 
 ruff runs through :mod:`auditor.source.ruff` (once per rule selection per snapshot, on the
-files committed at HEAD). The public API (type hints and docstrings) comes from the
+files committed at HEAD). Each run also selects the flake8-bandit rules the security rules
+read; here they are split from the lint findings: LNT001 counts only what its selection asked
+for, and :func:`security_diagnostics` hands the rest to :mod:`auditor.facts.security`.
+The public API (type hints and docstrings) comes from the
 language-neutral module summaries, shared by LNT003 and LNT004.
 """
 
@@ -17,6 +20,13 @@ from auditor.facts.modules import code_summaries, module_summaries
 from auditor.source import ruff
 from auditor.source.languages.summary import PublicDefinition
 from auditor.source.snapshot import Snapshot, fact
+from auditor.vocabulary import term_set
+
+#: The ruff rules LNT001 and the ``lint`` signal use unless a rule pack says otherwise
+#: (repeated in rules/default.toml): errors, likely bugs and outdated idioms, not style.
+DEFAULT_SELECT: tuple[str, ...] = ("E4", "E7", "E9", "F", "B", "BLE", "SIM", "C4", "PLE", "UP")
+#: ruff's code for SQL built by string formatting.
+SQL_FORMATTING = "S608"
 
 #: ruff's syntax errors for syntax newer than the target version: modern code, not a mistake.
 _NEWER_SYNTAX = re.compile(r"syntax was added in Python 3\.\d+")
@@ -41,21 +51,49 @@ def lint_findings(
     """ruff's violations over the Python files at HEAD, as LNT001 counts them.
 
     A file ruff cannot parse counts once (its first syntax error), however many errors the
-    parser reports after the first; syntax newer than Python 3.10 is not a violation.
+    parser reports after the first; syntax newer than Python 3.10 is not a violation. Only
+    the codes ``select`` asks for count (the security rules ride along in the same run), and
+    advice that would keep an injection (UP031's "use an f-string" on a line that builds SQL
+    by formatting, S608) is left to SEC001, which says to parameterise instead.
     """
     line_length = formatting_line_length(snapshot) if with_format else None
     report = ruff.lint(snapshot, select, with_format=line_length)
+    injectable = {(d.path, d.line) for d in report.diagnostics if d.code == SQL_FORMATTING}
+    keeps_injection = term_set("security", "injection_keeping_advice")
     counted: list[ruff.Diagnostic] = []
     broken: set[str] = set()
     for diagnostic in report.diagnostics:
+        place = (diagnostic.path, diagnostic.line)
         if diagnostic.code == ruff.SYNTAX_ERROR:
             if _NEWER_SYNTAX.search(diagnostic.message) or diagnostic.path in broken:
                 continue
             broken.add(diagnostic.path)
+        elif not _selected(diagnostic.code, report.select):
+            continue  # a security rule riding along
+        elif diagnostic.code in keeps_injection and place in injectable:
+            continue
         counted.append(diagnostic)
     linted = set(report.files)
     lines = sum(m.lines.code for m in module_summaries(snapshot) if m.path in linted)
     return LintFindings(tuple(counted), len(linted), lines)
+
+
+def _selected(code: str, select: Sequence[str]) -> bool:
+    """Whether a ruff selection (``F``, ``E4``, ``UP031``, ``ALL``) picks this code."""
+    return any(selector == "ALL" or code.startswith(selector) for selector in select)
+
+
+@fact
+def security_diagnostics(snapshot: Snapshot) -> tuple[ruff.Diagnostic, ...]:
+    """The flake8-bandit findings of the default lint run (every file, tests included).
+
+    The default selection, and the format check beside it, as LNT001 of the default pack
+    asks for them: the security rules cost no ruff run of their own.
+    """
+    line_length = formatting_line_length(snapshot)
+    report = ruff.lint(snapshot, DEFAULT_SELECT, with_format=line_length)
+    riding = frozenset(ruff.security_select())
+    return tuple(d for d in report.diagnostics if d.code in riding)
 
 
 @fact

@@ -14,6 +14,12 @@
   README the audit found, or of ``README.md`` when there is none: it is the file a reviewer
   opens first, and where most repository-wide fixes are documented. Commits named as
   evidence are not files; their short shas are listed in the message instead.
+- Findings of the security category (``SEC``) become one result per place, so that each is
+  its own code scanning alert, with ``properties.security-severity`` (GitHub's scale: over
+  9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, below low) and the tag ``security``; the
+  rule carries the highest severity of its results. A place's severity is the one a list in
+  the ``security`` signals gives it (items with ``path``, ``line`` and ``severity``, such as
+  ``security.unsafe_code``), else high.
 """
 
 from __future__ import annotations
@@ -34,6 +40,13 @@ LEVELS = {Status.FAIL: "warning", Status.PARTIAL: "note"}
 FALLBACK_ARTIFACT = "README.md"
 MAX_RELATED = 100
 SRCROOT = "%SRCROOT%"
+#: The category whose findings are security alerts, and GitHub's score for each severity.
+SECURITY_CATEGORY = "SEC"
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+#: The severity of a security finding's place that no signal names.
+DEFAULT_SECURITY_SEVERITY = "high"
+#: How many places of one security finding become results.
+MAX_SECURITY_RESULTS = 200
 
 
 def artifact_uri(path: str) -> str:
@@ -57,6 +70,39 @@ def _fallback_artifact(card: Scorecard) -> str:
     readme = card.signals.get("readme")
     path = readme.get("path") if isinstance(readme, dict) else None
     return path if isinstance(path, str) and path else FALLBACK_ARTIFACT
+
+
+def _security_places(card: Scorecard) -> dict[tuple[str, int | None], str]:
+    """The severity of every place a ``security`` signal lists (``path``, ``line``,
+    ``severity``), the highest when two name the same place."""
+    group = card.signals.get("security")
+    places: dict[tuple[str, int | None], str] = {}
+    if not isinstance(group, dict):
+        return places
+    for items in group.values():
+        for item in items if isinstance(items, list) else ():
+            if not isinstance(item, dict) or item.get("severity") not in SECURITY_SEVERITY:
+                continue
+            path, line = item.get("path"), item.get("line")
+            if isinstance(path, str) and (line is None or isinstance(line, int)):
+                severity = str(item["severity"])
+                known = places.get((path, line))
+                places[(path, line)] = severity if known is None else _worst(known, severity)
+    return places
+
+
+def _worst(*severities: str) -> str:
+    return max(severities, key=lambda s: float(SECURITY_SEVERITY[s]))
+
+
+def _place_severities(
+    finding: Finding, places: dict[tuple[str, int | None], str]
+) -> list[tuple[Evidence, str]] | None:
+    """Each file evidence of a security finding with its severity; None for other findings."""
+    if finding.category != SECURITY_CATEGORY:
+        return None
+    files = [e for e in finding.outcome.evidence if e.is_file]
+    return [(e, places.get((e.path, e.line), DEFAULT_SECURITY_SEVERITY)) for e in files]
 
 
 def _rule(finding: Finding, category: str) -> dict[str, Any]:
@@ -110,9 +156,48 @@ def _result(finding: Finding, rule_index: int, fallback: str) -> dict[str, Any]:
     return result
 
 
+def _security_results(
+    finding: Finding, rule_index: int, fallback: str, places: list[tuple[Evidence, str]]
+) -> list[dict[str, Any]]:
+    """A security finding: one result per place, each with its ``security-severity``."""
+    if not places:
+        result = _result(finding, rule_index, fallback)
+        result["properties"]["security-severity"] = SECURITY_SEVERITY[DEFAULT_SECURITY_SEVERITY]
+        result["properties"]["tags"] = ["security"]
+        return [result]
+    results = []
+    for evidence, severity in places[:MAX_SECURITY_RESULTS]:
+        detail = evidence.note or finding.outcome.message
+        results.append(
+            {
+                "ruleId": finding.rule,
+                "ruleIndex": rule_index,
+                "level": LEVELS[finding.status],
+                "message": {"text": f"{finding.title}: {detail}"},
+                "locations": [_location(evidence.path, evidence.line)],
+                "properties": {
+                    "status": finding.status.value,
+                    "score": finding.score,
+                    "security-severity": SECURITY_SEVERITY[severity],
+                    "tags": ["security"],
+                },
+            }
+        )
+    return results
+
+
 def _commit_text(evidence: Evidence) -> str:
     sha = (evidence.commit or "")[:7] or "a commit"
     return f"{sha} ({evidence.note})" if evidence.note else sha
+
+
+def _mark_security_rule(rule: dict[str, Any], results: list[dict[str, Any]]) -> None:
+    """Tag a rule as security, with the highest ``security-severity`` of its results."""
+    scores = [r["properties"]["security-severity"] for r in results]
+    properties = rule["properties"]
+    properties["security-severity"] = max(scores, key=float)
+    if "security" not in properties["tags"]:
+        properties["tags"].append("security")
 
 
 def scorecard_to_sarif(card: Scorecard) -> dict[str, Any]:
@@ -120,12 +205,23 @@ def scorecard_to_sarif(card: Scorecard) -> dict[str, Any]:
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     titles = {c.id: c.title for c in card.categories}
+    security = _security_places(card)
     for finding in card.findings:
         if finding.rule not in index:
             index[finding.rule] = len(rules)
             rules.append(_rule(finding, titles.get(finding.category, finding.category)))
     fallback = _fallback_artifact(card)
-    results = [_result(f, index[f.rule], fallback) for f in card.findings if f.status in LEVELS]
+    results: list[dict[str, Any]] = []
+    for finding in card.findings:
+        if finding.status not in LEVELS:
+            continue
+        places = _place_severities(finding, security)
+        if places is None:
+            results.append(_result(finding, index[finding.rule], fallback))
+            continue
+        found = _security_results(finding, index[finding.rule], fallback, places)
+        results.extend(found)
+        _mark_security_rule(rules[index[finding.rule]], found)
     run: dict[str, Any] = {
         "tool": {
             "driver": {

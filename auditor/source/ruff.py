@@ -9,6 +9,10 @@ wanted together share one temporary folder and run concurrently.
 
 Results are memoised per snapshot: one ``ruff check`` per distinct selection, one ``ruff
 format --check`` per line length. A missing or failing ruff raises :class:`RuffError`.
+
+Every ``ruff check`` also selects the flake8-bandit rules the security rules read
+(:func:`security_select`, from ``rules/vocabulary/security.toml``): they ride the lint run
+instead of costing a second one, and :mod:`auditor.facts.lint` splits what comes back.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from auditor.source.snapshot import Snapshot
+from auditor.vocabulary import records
 
 #: The Python version ruff judges against (the oldest one the auditor itself supports).
 TARGET_VERSION = "py310"
@@ -56,11 +62,15 @@ class Diagnostic:
     path: str
     line: int
     message: str
+    column: int = 1  # 1-based, in characters
 
 
 @dataclass(frozen=True)
 class LintReport:
-    """``ruff check`` over the committed Python files with one rule selection."""
+    """``ruff check`` over the committed Python files with one rule selection.
+
+    ``diagnostics`` also holds those of :func:`security_select`, which every run selects.
+    """
 
     select: tuple[str, ...]
     files: tuple[str, ...]  # the repository paths that were linted
@@ -150,6 +160,18 @@ def _cache(snapshot: Snapshot) -> _RuffCache:
     return snapshot.memo(_new_cache)
 
 
+@cache
+def security_select() -> tuple[str, ...]:
+    """The ruff codes every ``ruff check`` selects besides the one asked for: the records of
+    ``unsafe_code`` in ``rules/vocabulary/security.toml`` whose source is ruff."""
+    found = records("security", "unsafe_code", SECURITY_RECORD_FIELDS)
+    return tuple(str(r["id"]) for r in found if r.get("source") == "ruff")
+
+
+#: The fields a record of ``security:unsafe_code`` may hold.
+SECURITY_RECORD_FIELDS = ("id", "source", "kind", "severity", "why", "safe", "only_when")
+
+
 def _selection(select: Iterable[str]) -> tuple[str, ...]:
     codes = tuple(dict.fromkeys(str(code).strip().upper() for code in select))
     bad = [code for code in codes if not _SELECTOR.match(code)]
@@ -179,7 +201,8 @@ def _run(
     commands: dict[str, list[str]] = {}
     if select is not None:
         commands["check"] = [binary, "check", *_COMMON_OPTIONS, "--exit-zero"]
-        commands["check"] += ["--select", ",".join(select), "."]
+        riding = tuple(code for code in security_select() if code not in select)
+        commands["check"] += ["--select", ",".join(select + riding), "."]
     if line_length is not None:
         commands["format"] = [binary, "format", "--check", *_COMMON_OPTIONS]
         commands["format"] += ["--line-length", str(line_length), "."]
@@ -383,9 +406,11 @@ def _diagnostics(
             path = PurePosixPath(*Path(relative).parts).as_posix()
         location = item.get("location") or {}
         row = location.get("row") if isinstance(location, dict) else None
+        column = location.get("column") if isinstance(location, dict) else None
         yield Diagnostic(
             code=str(item.get("code") or SYNTAX_ERROR),
             path=path,
             line=row if isinstance(row, int) and row > 0 else 1,
             message=str(item.get("message") or ""),
+            column=column if isinstance(column, int) and column > 0 else 1,
         )
