@@ -147,6 +147,7 @@ def _assignment() -> re.Pattern[str]:
 def secret_hits(snapshot: Snapshot) -> tuple[SecretHit, ...]:
     """Every suspected secret in the text files at HEAD, in path and line order."""
     hits: list[SecretHit] = []
+    budget = secret_engine.Budget()
     for path in sorted(snapshot.files):
         if is_vendored(path) or in_fixture_dir(path) or is_third_party(path):
             continue
@@ -160,8 +161,13 @@ def secret_hits(snapshot: Snapshot) -> tuple[SecretHit, ...]:
             continue
         hits += [
             SecretHit(path, f.line, f.kind, f.category)
-            for f in scan_text(path, text, versioned=snapshot.has_history)
+            for f in scan_text(path, text, versioned=snapshot.has_history, budget=budget)
         ]
+    if budget.exhausted:
+        snapshot.note(
+            f"detect-secrets stopped after {secret_engine.SCAN_SECONDS:.0f} s: the rest of the "
+            "files were searched by the auditor's own secret detectors only"
+        )
     hits.sort(key=lambda h: (h.path, h.line))
     return tuple(hits)
 
@@ -202,15 +208,20 @@ def _is_terraform_plan_zip(snapshot: Snapshot, path: str) -> bool:
     return data[30 : 30 + length] == _PLAN_ENTRY
 
 
-def scan_text(path: str, text: str, *, versioned: bool = True) -> list[Found]:
-    """Every suspected secret in one file's text, one per line (our kind first)."""
+def scan_text(
+    path: str, text: str, *, versioned: bool = True, budget: secret_engine.Budget | None = None
+) -> list[Found]:
+    """Every suspected secret in one file's text, one per line (our kind first).
+
+    ``budget``: the time detect-secrets' plugins may still take (shared by an audit's files).
+    """
     by_line: dict[int, Found] = {}
-    for found in _scan(path, text, versioned):
+    for found in _scan(path, text, versioned, budget or secret_engine.Budget()):
         by_line.setdefault(found.line, found)
     return [by_line[line] for line in sorted(by_line)]
 
 
-def _scan(path: str, text: str, versioned: bool) -> Iterator[Found]:
+def _scan(path: str, text: str, versioned: bool, budget: secret_engine.Budget) -> Iterator[Found]:
     """Each suspected secret in one file's text, in no order, possibly twice."""
     yield from _scan_tokens(text)
     name = path.rpartition("/")[2]
@@ -220,6 +231,8 @@ def _scan(path: str, text: str, versioned: bool) -> Iterator[Found]:
         if versioned and not fakes:
             yield from _scan_env(text)
         return
+    if not secret_engine.may_hold_secret(text.lower()):
+        return
     suffix = name[name.rfind(".") :].lower() if name.rfind(".") > 0 else ""
     # Tests, examples, documentation and CI service containers hold fakes and throwaways;
     # there only a credential's shape counts, never the name it is given.
@@ -228,12 +241,14 @@ def _scan(path: str, text: str, versioned: bool) -> Iterator[Found]:
         yield from _scan_assignments(text, python=suffix == ".py")
     if named and suffix == ".py":
         yield from _scan_env_fallbacks(text)
-    yield from _scan_engine(path, text, named=named)
+    yield from _scan_engine(path, text, named=named, budget=budget)
 
 
-def _scan_engine(path: str, text: str, *, named: bool) -> Iterator[Found]:
+def _scan_engine(
+    path: str, text: str, *, named: bool, budget: secret_engine.Budget
+) -> Iterator[Found]:
     """What detect-secrets finds, less placeholders, examples and local throwaways."""
-    for hit in secret_engine.scan(path, text, keywords=named):
+    for hit in secret_engine.scan(path, text, keywords=named, budget=budget):
         if hit.keyword or hit.kind == "password in a URL":
             if not named or not is_literal_secret(hit.value):
                 continue
