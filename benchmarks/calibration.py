@@ -47,6 +47,8 @@ GRADES = (("A", 90.0), ("B", 80.0), ("C", 70.0), ("D", 60.0))
 PAIR_GAP = 10.0
 WEAK, STRONG = 30.0, 75.0
 AUDIT_TIMEOUT = 300
+#: Where to keep each audited card (``--cards DIR``), for looking at what decided a score.
+CARDS: Path | None = None
 
 
 @dataclass
@@ -116,6 +118,8 @@ def audit(label: Label, auditor: Sequence[str]) -> None:
         label.error = (done.stderr.strip().splitlines() or ["no output"])[-1][:200]
         return
     card = json.loads(done.stdout)
+    if CARDS is not None:
+        (CARDS / (label.repo.replace("/", "--") + ".json")).write_text(done.stdout, "utf-8")
     label.score = float(card["score"])
     label.grade = card["grade"]
     label.head_now = card["repo"]["head"]
@@ -236,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clones", type=Path, required=True, help="folder of local clones")
     parser.add_argument("--json", type=Path, help="write every score and figure here")
     parser.add_argument("--worst", type=int, default=10)
+    parser.add_argument("--cards", type=Path, help="keep every card (JSON) in this folder")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument(
         "--auditor",
@@ -243,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the command that runs the auditor (default: this Python's)",
     )
     args = parser.parse_args(argv)
+    global CARDS
+    if args.cards is not None:
+        args.cards.mkdir(parents=True, exist_ok=True)
+        CARDS = args.cards
     labels = load_labels()
     missing = []
     for label in labels:

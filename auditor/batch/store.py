@@ -104,6 +104,13 @@ class StoredRepo:
     head: str | None
 
 
+_CANDIDATE_COLUMNS = "SELECT position, spelling, name, fields, account, error, error_final"
+_CANDIDATES_OF_RUN = _CANDIDATE_COLUMNS + " FROM candidates WHERE run_id = ? ORDER BY position"
+_CANDIDATE_OF_RUN = (
+    _CANDIDATE_COLUMNS + " FROM candidates WHERE run_id = ? AND login = ? ORDER BY position"
+)
+
+
 @dataclass(frozen=True)
 class StoredAudit:
     score: float
@@ -198,18 +205,14 @@ class Store:
             )
 
     def candidates(self, run_id: int) -> list[StoredCandidate]:
-        return self._candidates("run_id = ?", (run_id,))
+        return self._candidates(_CANDIDATES_OF_RUN, (run_id,))
 
     def candidate(self, run_id: int, login: str) -> StoredCandidate | None:
-        found = self._candidates("run_id = ? AND login = ?", (run_id, login.lower()))
+        found = self._candidates(_CANDIDATE_OF_RUN, (run_id, login.lower()))
         return found[0] if found else None
 
-    def _candidates(self, where: str, params: tuple[Any, ...]) -> list[StoredCandidate]:
-        rows = self._db.execute(
-            "SELECT position, spelling, name, fields, account, error, error_final"
-            f" FROM candidates WHERE {where} ORDER BY position",
-            params,
-        ).fetchall()
+    def _candidates(self, query: str, params: tuple[Any, ...]) -> list[StoredCandidate]:
+        rows = self._db.execute(query, params).fetchall()
         return [
             StoredCandidate(
                 position=row[0],

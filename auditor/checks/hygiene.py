@@ -1,4 +1,4 @@
-"""Hygiene primitives (GIT004-GIT007) and the ``hygiene`` signal group.
+"""Hygiene primitives (GIT004-GIT009) and the ``hygiene`` and ``security`` signal groups.
 
 What a reviewer notices before reading any code: a missing ``.gitignore``, committed caches
 and virtualenvs, and credentials, either in the files at HEAD or in a secret-holding file
@@ -13,7 +13,9 @@ from typing import Any
 
 from auditor.checks.registry import primitive, signal_group
 from auditor.facts.junk import JunkGroup, committed_junk
-from auditor.facts.secrets import secret_files_in_history, secret_hits
+from auditor.facts.personal_data import personal_data_files
+from auditor.facts.secret_history import secrets_in_history
+from auditor.facts.secrets import SecretHit, secret_files_in_history, secret_hits
 from auditor.model import Evidence, Outcome
 from auditor.source.snapshot import Snapshot
 
@@ -92,13 +94,66 @@ def no_secrets(snapshot: Snapshot) -> Outcome:
             "No private keys, API tokens or hard-coded passwords found in the files at HEAD."
         )
     files = sorted({h.path for h in hits})
-    shown = ", ".join(f"{h.path}:{h.line} ({h.kind})" for h in hits[:3])
+    shown = ", ".join(_where(h) for h in hits[:3])
     more = f" and {len(hits) - 3} more" if len(hits) > 3 else ""
     return Outcome.failed(
         f"{len(hits)} suspected secret{'s' if len(hits) != 1 else ''} in {len(files)} "
         f"file{'s' if len(files) != 1 else ''}: {shown}{more}. Revoke each one, then load it "
         "from the environment instead.",
-        tuple(Evidence(h.path, h.line, h.kind) for h in hits[:_MAX_EVIDENCE]),
+        tuple(Evidence(h.path, h.line or None, h.kind) for h in hits[:_MAX_EVIDENCE]),
+    )
+
+
+def _where(hit: SecretHit) -> str:
+    line = f":{hit.line}" if hit.line else ""
+    commit = f", added in {hit.commit[:7]}" if hit.commit else ""
+    return f"{hit.path}{line} ({hit.kind}{commit})"
+
+
+# ------------------------------------------------------------------------------ GIT008
+
+
+@primitive("no_secrets_in_history")
+def no_secrets_in_history(snapshot: Snapshot) -> Outcome:
+    """No credential removed from the files is still readable in the history."""
+    if not snapshot.has_history:
+        return Outcome.skipped("Not under version control: no history to search.")
+    hits = secrets_in_history(snapshot)
+    if not hits:
+        return Outcome.passed(
+            "No credential that was removed from the files is still readable in the history."
+        )
+    shown = ", ".join(_where(h) for h in hits[:3])
+    more = f" and {len(hits) - 3} more" if len(hits) > 3 else ""
+    return Outcome.failed(
+        f"{len(hits)} suspected secret{'s' if len(hits) != 1 else ''} removed from the files "
+        f"but still readable in the history: {shown}{more}. Revoke each one: deleting it did "
+        "not un-publish it.",
+        tuple(
+            Evidence(h.path, h.line or None, f"{h.kind}; added in {h.commit[:7]}")
+            for h in hits[:_MAX_EVIDENCE]
+        ),
+    )
+
+
+# ------------------------------------------------------------------------------ GIT009
+
+
+@primitive("no_personal_data")
+def no_personal_data(snapshot: Snapshot) -> Outcome:
+    """No personal data (users' uploads, CVs, payslips, user tables) is committed."""
+    if not snapshot.has_history:
+        return Outcome.skipped("Not under version control: nothing is committed.")
+    found = personal_data_files(snapshot)
+    if not found:
+        return Outcome.passed("No users' uploads, CVs, payslips or tables of people committed.")
+    shown = ", ".join(f.path for f in found[:3])
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    return Outcome.failed(
+        f"Personal data committed in {len(found)} file{'s' if len(found) != 1 else ''}: "
+        f"{shown}{more}. Remove {'them' if len(found) != 1 else 'it'} from the repository and "
+        "its history, and keep uploads and databases out of git.",
+        tuple(Evidence(f.path, None, f.reason) for f in found[:_MAX_EVIDENCE]),
     )
 
 

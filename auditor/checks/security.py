@@ -13,6 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditor.checks.registry import primitive, signal_group
+from auditor.facts.personal_data import personal_data_files
+from auditor.facts.secret_history import secrets_in_history
+from auditor.facts.secrets import secret_hits
 from auditor.facts.security import UnsafeCode, severity_order, unsafe_code, unsafe_kinds
 from auditor.model import Evidence, Outcome
 from auditor.source.snapshot import Snapshot
@@ -86,9 +89,24 @@ def _evidence(found: Sequence[UnsafeCode]) -> list[Evidence]:
 
 @signal_group("security")
 def security_signals(snapshot: Snapshot) -> dict[str, Any]:
-    """Code unsafe on its face: each place's rule code, path, line, kind and severity."""
+    """What makes the repository unsafe to publish (each secret's or personal file's kind,
+    file, line and where it is, ``head`` or ``history``, never a value) and the code unsafe on
+    its face (each place's rule code, path, line, kind and severity)."""
+    versioned = snapshot.has_history
+    secrets = [*secret_hits(snapshot), *(secrets_in_history(snapshot) if versioned else ())]
+    findings: list[dict[str, Any]] = [
+        {"kind": h.category, "what": h.kind, "path": h.path, "line": h.line, "where": h.where}
+        for h in secrets
+    ]
+    if versioned:
+        findings += [
+            {"kind": f.category, "what": f.reason, "path": f.path, "line": 0, "where": "head"}
+            for f in personal_data_files(snapshot)
+        ]
     found = unsafe_code(snapshot) if snapshot.python_sources else ()
     return {
+        "findings": findings[:MAX_SIGNALLED],
+        "count": len(findings),
         "unsafe_code": [item.to_dict() for item in _by_severity(found)[:MAX_SIGNALLED]],
         "unsafe_by_severity": dict(Counter(item.severity for item in found).most_common()),
     }

@@ -78,7 +78,7 @@ def _decide(snapshot: Snapshot, modules: list[PythonModule]) -> tuple[str, str]:
     if desktop:
         return "desktop app", f"uses {', '.join(sorted(desktop))}"
     if console_scripts(snapshot) or "cli" in stack.kinds:
-        return "cli", f"a command line ({', '.join(stack.names('cli')[:2]) or 'console script'})"
+        return "cli", f"uses {', '.join(stack.names('cli')[:2]) or 'a console script'}"
     file = pyproject(snapshot)
     packaged = (file is not None and declares_project(file)) or any(
         path in ("setup.py", "setup.cfg") for path in manifests(snapshot).manifests
@@ -90,7 +90,13 @@ def _decide(snapshot: Snapshot, modules: list[PythonModule]) -> tuple[str, str]:
 
 def _scrapes(snapshot: Snapshot) -> bool:
     wanted = term_set(VOCABULARY, "scraper_modules")
-    return any(i.top in wanted for found in module_imports(snapshot).values() for i in found)
+    tests = {m.path for m in snapshot.python_modules if m.is_test}
+    return any(
+        i.top in wanted
+        for path, found in module_imports(snapshot).items()
+        if path not in tests
+        for i in found
+    )
 
 
 def _exercises(snapshot: Snapshot) -> str:

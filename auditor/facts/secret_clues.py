@@ -74,6 +74,8 @@ def is_secret_file(path: str) -> bool:
     name = path.rpartition("/")[2].lower()
     if name in term_set(VOCABULARY, "secret_file_names") or is_env_file(name):
         return True
+    if secret_file_kind(path) is not None:
+        return True
     if name.endswith(terms(VOCABULARY, "secret_file_suffixes")):
         return True
     words = terms(VOCABULARY, "service_account_words")
@@ -146,3 +148,52 @@ def secret_kind(key: str, *, env: bool = False) -> str | None:
         if squashed.endswith(ending):
             return _KIND_NAMES.get(ending, ending)
     return None
+
+
+def secret_file_kind(path: str) -> str | None:
+    """The kind of secret a file is by its name alone, or None.
+
+    Private keys named as one (``id_rsa``, Vagrant's ``.vagrant/machines/…/private_key``),
+    Terraform state (``*.tfstate``) and saved plans (``tfplan``, ``*.tfplan``).
+    """
+    name = path.rpartition("/")[2].lower()
+    if name in term_set(VOCABULARY, "private_key_file_names"):
+        return "private key (by its file name)"
+    if name.endswith(terms(VOCABULARY, "terraform_state_suffixes")):
+        return "Terraform state (holds every resource's keys and passwords)"
+    if name in term_set(VOCABULARY, "terraform_plan_names") or name.endswith(".tfplan"):
+        return "Terraform plan (a zip holding the state)"
+    return None
+
+
+def is_ci_file(path: str) -> bool:
+    """A CI configuration: its passwords are for service containers that live for one job."""
+    from auditor.source.ci import adapter_for
+
+    return adapter_for(path) is not None
+
+
+def is_doc_file(path: str) -> bool:
+    """Documentation, where connection strings and keys are examples to copy."""
+    parts = path.lower().split("/")
+    if any(part in term_set(VOCABULARY, "doc_dirs") for part in parts[:-1]):
+        return True
+    return parts[-1].endswith(terms(VOCABULARY, "doc_suffixes"))
+
+
+def is_third_party(path: str) -> bool:
+    """A file of a committed virtual environment or dependency folder: not the author's."""
+    third_party = term_set(VOCABULARY, "third_party_dirs")
+    return any(part in third_party for part in path.split("/")[:-1])
+
+
+def names_local_host(text: str, line: int) -> bool:
+    """Whether a line (1-based) of a text points at a database on the local machine."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return False
+    end = text.find("\n", start)
+    row = text[start : end if end >= 0 else len(text)].lower()
+    return any(f"@{host}" in row for host in terms(VOCABULARY, "local_hosts"))

@@ -1,10 +1,16 @@
 """Suspected secrets: credentials in the files at HEAD, and secret files in the history.
 
 Secret values never leave this module: a hit names the file, the line and the kind of
-secret, nothing more. The token formats, key names and placeholder words are data
-(``rules/vocabulary/hygiene.toml``). Every scan is linear in the size of the file: the token
-patterns start with a literal and bound every quantifier, assignments are found at their
-credential word and read backwards a bounded distance, and .env files are read line by line.
+secret, nothing more. Two engines look: detect-secrets' plugins
+(:mod:`auditor.facts.secret_engine`) and our own detectors for what it does not know
+(config-dict assignments, environment fallbacks, .env files, private keys by content or
+file name, Terraform state and plans). The judgement of context (tests, examples,
+documentation, CI service containers, placeholders) is ours, in
+:mod:`auditor.facts.secret_clues`. The token formats, key names and placeholder words are
+data (``rules/vocabulary/hygiene.toml``). Our scans are linear in the size of the file: the
+token patterns start with a literal and bound every quantifier, assignments are found at
+their credential word and read backwards a bounded distance, and .env files are read line
+by line.
 """
 
 from __future__ import annotations
@@ -15,8 +21,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
+from auditor.facts import secret_engine
 from auditor.facts.secret_clues import (
     in_fixture_dir,
+    is_ci_file,
+    is_doc_file,
     is_env_file,
     is_literal_secret,
     is_placeholder,
@@ -24,11 +33,14 @@ from auditor.facts.secret_clues import (
     is_secret_file,
     is_test_or_example,
     is_test_or_fixture,
+    is_third_party,
+    names_local_host,
+    secret_file_kind,
     secret_key_names,
     secret_kind,
 )
 from auditor.source.snapshot import Snapshot, fact, is_vendored
-from auditor.vocabulary import records, term_set
+from auditor.vocabulary import records, term_set, terms
 
 VOCABULARY = "hygiene"
 #: Lines longer than this are minified or generated: only the token formats look at them.
@@ -41,13 +53,46 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{1,100}:([^\s/@]{1,200})@")
 
 
+#: ``os.getenv("NAME", "literal")`` and ``os.environ.get("NAME", "literal")``: the literal
+#: ships to production whenever the variable is unset. Starts with a literal; all bounded.
+_ENV_FALLBACK = re.compile(
+    r"""(?:getenv|environ\.get)\([ \t]{0,20}["']([A-Za-z0-9_]{1,64})["'][ \t]{0,20},"""
+    r"""[ \t]{0,20}(?:default[ \t]{0,5}=[ \t]{0,5})?(?:"([^"\n]{1,200})"|'([^'\n]{1,200})')"""
+)
+
+#: What a finding is, for the scoring: a credential, a private key (or personal data).
+LIVE_CREDENTIAL = "live_credential"
+PRIVATE_KEY = "private_key"
+
+
 @dataclass(frozen=True)
 class SecretHit:
-    """A suspected secret: where it is and what kind, never its value."""
+    """A suspected secret: where it is and what kind, never its value.
+
+    ``line`` is 0 when the whole file is the secret (a key named ``id_rsa``, a Terraform
+    plan). ``where`` is ``head`` for the files at HEAD, ``history`` for a value only the
+    history still publishes (then ``commit`` names the commit that added it).
+    """
 
     path: str
     line: int
     kind: str
+    category: str = LIVE_CREDENTIAL
+    where: str = "head"
+    commit: str = ""
+
+
+@dataclass(frozen=True)
+class Found:
+    """A suspected secret inside this package: with its value, which never leaves the facts."""
+
+    line: int
+    kind: str
+    value: str
+
+    @property
+    def category(self) -> str:
+        return PRIVATE_KEY if "private key" in self.kind else LIVE_CREDENTIAL
 
 
 @dataclass(frozen=True)
@@ -90,7 +135,7 @@ def _assignment() -> re.Pattern[str]:
     words = "|".join("[_.-]?".join(re.escape(part) for part in n.split("_")) for n in names)
     return re.compile(
         rf"""(?:{words})
-        ["']?[ \t]{{0,20}}
+        ["']?\]?[ \t]{{0,20}}
         (?::[ \t]{{0,20}}[a-z_][\w\[\]|., \t]{{0,60}}(?==))?   # a Python annotation
         [:=](?!=)[ \t]{{0,20}}
         (?P<value>"[^"\n]{{0,1000}}"|'[^'\n]{{0,1000}}'|[^\s"'\#;,]{{1,200}})""",
@@ -102,36 +147,178 @@ def _assignment() -> re.Pattern[str]:
 def secret_hits(snapshot: Snapshot) -> tuple[SecretHit, ...]:
     """Every suspected secret in the text files at HEAD, in path and line order."""
     hits: list[SecretHit] = []
+    budget = secret_engine.Budget()
     for path in sorted(snapshot.files):
-        if is_vendored(path) or in_fixture_dir(path):
+        if is_vendored(path) or in_fixture_dir(path) or is_third_party(path):
+            continue
+        whole = whole_file_secret(snapshot, path)
+        if whole is not None:
+            category = PRIVATE_KEY if whole.startswith("private key") else LIVE_CREDENTIAL
+            hits.append(SecretHit(path, 0, whole, category))
             continue
         text = snapshot.text(path)
         if not text:
             continue
-        seen: set[tuple[int, str]] = set()
-        for line, kind in _scan(path, text, snapshot.has_history):
-            if (line, kind) not in seen:
-                seen.add((line, kind))
-                hits.append(SecretHit(path, line, kind))
+        hits += [
+            SecretHit(path, f.line, f.kind, f.category)
+            for f in scan_text(path, text, versioned=snapshot.has_history, budget=budget)
+        ]
+    if budget.exhausted:
+        snapshot.note(
+            f"detect-secrets stopped after {secret_engine.SCAN_SECONDS:.0f} s: the rest of the "
+            "files were searched by the auditor's own secret detectors only"
+        )
     hits.sort(key=lambda h: (h.path, h.line))
     return tuple(hits)
 
 
-def _scan(path: str, text: str, versioned: bool) -> Iterator[tuple[int, str]]:
-    """(line, kind) of each suspected secret in one file's text."""
+def whole_file_secret(snapshot: Snapshot, path: str) -> str | None:
+    """The kind of secret a whole file is, by its name or its first bytes, or None.
+
+    A private key named as one (``id_rsa``, Vagrant's ``private_key``), Terraform state
+    (``*.tfstate``: plain JSON holding every resource's keys and passwords) and a saved
+    Terraform plan (a zip holding that state: flagged by name or by its first entry, never
+    unzipped).
+    """
+    entry = snapshot.files[path]
+    if entry.size == 0:
+        return None
+    by_name = secret_file_kind(path)
+    if by_name is not None:
+        return by_name
+    if snapshot.text(path) is None and _is_terraform_plan_zip(snapshot, path):
+        return "Terraform plan (a zip holding the state)"
+    return None
+
+
+#: A zip's first local header: signature, 26 bytes of fields, then the first entry's name.
+_ZIP_MAGIC = b"PK\x03\x04"
+_PLAN_ENTRY = b"tfplan"
+
+
+def _is_terraform_plan_zip(snapshot: Snapshot, path: str) -> bool:
+    """Whether a binary file is a zip whose first entry is ``tfplan`` (read from its header)."""
+    name = path.rpartition("/")[2].lower()
+    if "." in name and not name.endswith(tuple(terms(VOCABULARY, "plan_file_suffixes"))):
+        return False  # only extension-less files and the suffixes plans are saved under
+    data = snapshot.blob(path)
+    if not data or not data.startswith(_ZIP_MAGIC) or len(data) < 30:
+        return False
+    length = int.from_bytes(data[26:28], "little")
+    return data[30 : 30 + length] == _PLAN_ENTRY
+
+
+def scan_text(
+    path: str, text: str, *, versioned: bool = True, budget: secret_engine.Budget | None = None
+) -> list[Found]:
+    """Every suspected secret in one file's text, one per line (our kind first).
+
+    ``budget``: the time detect-secrets' plugins may still take (shared by an audit's files).
+    """
+    by_line: dict[int, Found] = {}
+    for found in _scan(path, text, versioned, budget or secret_engine.Budget()):
+        by_line.setdefault(found.line, found)
+    return [by_line[line] for line in sorted(by_line)]
+
+
+def _scan(path: str, text: str, versioned: bool, budget: secret_engine.Budget) -> Iterator[Found]:
+    """Each suspected secret in one file's text, in no order, possibly twice."""
     yield from _scan_tokens(text)
     name = path.rpartition("/")[2]
+    fakes = is_test_or_example(path)
     if is_env_file(name):
         # Outside git, a local .env is exactly where secrets belong: it is not published.
-        if versioned and not is_test_or_example(path):
+        if versioned and not fakes:
             yield from _scan_env(text)
         return
+    if not secret_engine.may_hold_secret(text.lower()):
+        return
     suffix = name[name.rfind(".") :].lower() if name.rfind(".") > 0 else ""
-    if suffix in term_set(VOCABULARY, "config_suffixes") and not is_test_or_example(path):
-        yield from _scan_assignments(text, python=path.endswith(".py"))
+    # Tests, examples, documentation and CI service containers hold fakes and throwaways;
+    # there only a credential's shape counts, never the name it is given.
+    named = not (fakes or is_doc_file(path) or is_ci_file(path))
+    by_name: list[Found] = []
+    if named and suffix in term_set(VOCABULARY, "config_suffixes"):
+        by_name += _scan_assignments(text, python=suffix == ".py")
+    if named and suffix == ".py":
+        by_name += _scan_env_fallbacks(text)
+    # In a TOML file a credential is a key's value (`password = "…"`); text inside a string
+    # (a rule's documented example, a description) is prose, where only a credential's shape
+    # counts.
+    prose = _toml_prose_lines(text) if suffix == ".toml" else frozenset()
+    yield from (f for f in by_name if f.line not in prose)
+    yield from _scan_engine(path, text, named=named, budget=budget, prose=prose)
 
 
-def _scan_tokens(text: str) -> Iterator[tuple[int, str]]:
+def _toml_prose_lines(text: str) -> frozenset[int]:
+    """The lines of a TOML file that are not a credential-named key's own line: inside a
+    multi-line string, or a key that names no credential (whatever its string says)."""
+    prose = set(_multiline_string_lines(text))
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number in prose:
+            continue
+        key, equals, _ = line.partition("=")
+        name = key.strip().strip("\"'").rpartition(".")[2]
+        if not equals or secret_kind(name) is None:
+            prose.add(number)
+    return frozenset(prose)
+
+
+def _multiline_string_lines(text: str) -> frozenset[int]:
+    """The 1-based lines that lie inside a TOML multi-line string (\"\"\" or \'\'\'), the
+    opening and closing lines excluded; one pass over the text."""
+    inside: set[int] = set()
+    quote = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if quote:
+            if quote in line:
+                quote = ""
+            else:
+                inside.add(number)
+            continue
+        for mark in ('"""', "'''"):
+            if line.count(mark) % 2 == 1:
+                quote = mark
+                break
+    return frozenset(inside)
+
+
+def _scan_engine(
+    path: str,
+    text: str,
+    *,
+    named: bool,
+    budget: secret_engine.Budget,
+    prose: frozenset[int] = frozenset(),
+) -> Iterator[Found]:
+    """What detect-secrets finds, less placeholders, examples and local throwaways; on
+    ``prose`` lines only what a credential's own shape shows."""
+    for hit in secret_engine.scan(path, text, keywords=named, budget=budget):
+        if hit.keyword or hit.kind == "password in a URL":
+            if not named or not is_literal_secret(hit.value) or hit.line in prose:
+                continue
+            if hit.kind == "password in a URL" and names_local_host(text, hit.line):
+                continue  # a throwaway password for a database on this machine
+        elif is_placeholder_token(hit.value) or is_placeholder(hit.value):
+            continue
+        yield Found(hit.line, hit.kind, hit.value)
+
+
+def _scan_env_fallbacks(text: str) -> Iterator[Found]:
+    lines = _LineIndex(text)
+    for match in _ENV_FALLBACK.finditer(text):
+        key = match.group(1)
+        value = match.group(2) or match.group(3) or ""
+        kind = secret_kind(key)
+        if kind and is_literal_secret(value):
+            yield Found(
+                lines.line_of(match.start()),
+                f"hard-coded {kind} as an environment fallback ({key})",
+                value,
+            )
+
+
+def _scan_tokens(text: str) -> Iterator[Found]:
     for token in token_formats():
         if not any(needle in text for needle in token.needles):
             continue
@@ -140,10 +327,10 @@ def _scan_tokens(text: str) -> Iterator[tuple[int, str]]:
             value = match.group(token.value_group)
             if token.placeholders and is_placeholder_token(value):
                 continue
-            yield lines.line_of(match.start()), token.kind
+            yield Found(lines.line_of(match.start()), token.kind, value)
 
 
-def _scan_assignments(text: str, *, python: bool) -> Iterator[tuple[int, str]]:
+def _scan_assignments(text: str, *, python: bool) -> Iterator[Found]:
     lines = _LineIndex(text)
     for match in _assignment().finditer(text.translate(_ASCII_LOWER)):
         start = begin = match.start()
@@ -161,7 +348,7 @@ def _scan_assignments(text: str, *, python: bool) -> Iterator[tuple[int, str]]:
             continue  # minified or generated: left to the token formats
         kind = secret_kind(key)
         if kind and is_literal_secret(value):
-            yield lines.line_of(match.start()), f"hard-coded {kind} ({key})"
+            yield Found(lines.line_of(match.start()), f"hard-coded {kind} ({key})", value)
 
 
 def _key_length(matched: str) -> int:
@@ -172,7 +359,7 @@ def _key_length(matched: str) -> int:
     return len(matched)
 
 
-def _scan_env(text: str) -> Iterator[tuple[int, str]]:
+def _scan_env(text: str) -> Iterator[Found]:
     for number, line in enumerate(text.splitlines(), start=1):
         if len(line) > MAX_LINE:
             continue
@@ -182,9 +369,10 @@ def _scan_env(text: str) -> Iterator[tuple[int, str]]:
         key, value = assignment
         url = _URL_PASSWORD.search(value)
         if url is not None and not is_placeholder(url.group(1)):
-            yield number, f"password in a connection URL in a committed .env file ({key})"
+            kind = f"password in a connection URL in a committed .env file ({key})"
+            yield Found(number, kind, url.group(1))
         elif secret_kind(key, env=True) and not is_placeholder(value):
-            yield number, f"value in a committed .env file ({key})"
+            yield Found(number, f"value in a committed .env file ({key})", value)
 
 
 def _env_assignment(line: str) -> tuple[str, str] | None:

@@ -215,10 +215,20 @@ def kind_line(verdict: Verdict | None) -> str:
     """ "a web app, 1,234 lines of code (uses Flask)": what was audited, said plainly."""
     if verdict is None:
         return ""
-    article = "an" if verdict.project_kind[:1] in "aeiou" else "a"
+    kind = _KIND_WORDS.get(verdict.project_kind, verdict.project_kind)
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
     size = f", {verdict.code_lines:,} lines of code" if verdict.code_lines else ""
     why = f" ({verdict.kind_reason})" if verdict.kind_reason else ""
-    return f"{article} {verdict.project_kind}{size}{why}"
+    return f"{article} {kind}{size}{why}"
+
+
+#: How a kind of project reads in a sentence, where its short name would not.
+_KIND_WORDS = {
+    "cli": "command-line tool",
+    "ml": "machine-learning project",
+    "api": "API",
+    "application": "Python application",
+}
 
 
 @dataclass(frozen=True)

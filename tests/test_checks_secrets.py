@@ -1,0 +1,369 @@
+"""Issue 15's secrets and personal data (GIT006, GIT008, GIT009 and the ``security`` signals),
+on real repositories built with the factory: every case found, and every false alarm not.
+
+Credentials are generated at run time from a fixed seed: realistic in shape, never a real
+secret, never written literally into this file. AWS's documented example key is public.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import sqlite3
+import string
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from auditor.checks.hygiene import hygiene_signals
+from auditor.checks.security import security_signals
+from auditor.model import Outcome, Status
+from auditor.source.snapshot import Snapshot
+from tests.factory import RepoBuilder
+
+Run = Callable[[str, Path], Outcome]
+
+
+def fake(length: int, seed: int = 11, alphabet: str = string.ascii_letters + string.digits) -> str:
+    rng = random.Random(seed * 7_919 + length)
+    return "".join(rng.choice(alphabet) for _ in range(length))
+
+
+MAIL_PASSWORD = fake(14, 1) + "!"
+SECRET_KEY = fake(32, 2, string.hexdigits.lower()[:16])
+FALLBACK = "dj-" + fake(30, 3)
+DB_PASSWORD = fake(16, 4)
+PEM_BODY = "\n".join(fake(64, n, string.ascii_letters + string.digits + "/+") for n in range(3))
+PEM = f"-----BEGIN RSA PRIVATE KEY-----\n{PEM_BODY}\n-----END RSA PRIVATE KEY-----\n"
+PLANTED = (MAIL_PASSWORD, SECRET_KEY, FALLBACK, DB_PASSWORD, PEM_BODY.splitlines()[0])
+
+
+def sqlite_bytes(tmp_path: Path, *tables: str) -> bytes:
+    db = tmp_path / "made.sqlite3"
+    connection = sqlite3.connect(db)
+    for table in tables:
+        connection.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, email TEXT)")
+    connection.commit()
+    connection.close()
+    data = db.read_bytes()
+    db.unlink()
+    return data
+
+
+def terraform_plan() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("tfplan", b"\x00plan")
+        archive.writestr("tfstate", json.dumps({"password": DB_PASSWORD}))
+    return buffer.getvalue()
+
+
+def evidence(outcome: Outcome) -> list[tuple[str, int | None]]:
+    return [(e.path, e.line) for e in outcome.evidence]
+
+
+# ------------------------------------------------------------------------------ found at HEAD
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "line", "kind"),
+    [
+        (
+            "app/__init__.py",
+            f"app = Flask(__name__)\napp.config['MAIL_PASSWORD'] = '{MAIL_PASSWORD}'\n",
+            2,
+            "MAIL_PASSWORD",
+        ),
+        (
+            "app/config.py",
+            f'import os\napp.config["SECRET_KEY"] = "{SECRET_KEY}"\n',
+            2,
+            "SECRET_KEY",
+        ),
+        (
+            "project/settings.py",
+            f'import os\nSECRET_KEY = os.environ.get("SECRET_KEY", "{FALLBACK}")\n',
+            2,
+            "environment fallback (SECRET_KEY)",
+        ),
+        (
+            "project/settings.py",
+            f"import os\nDB_PASSWORD = os.getenv('DB_PASSWORD', '{DB_PASSWORD}')\n",
+            2,
+            "environment fallback (DB_PASSWORD)",
+        ),
+        (
+            "config/mail.json",
+            json.dumps({"smtp": {"host": "smtp.mail.org", "db_pass": DB_PASSWORD}}, indent=2),
+            4,
+            "credential name",
+        ),
+    ],
+    ids=["config-dict-single", "config-dict-double", "environ-get", "getenv", "json-db-pass"],
+)
+def test_finds_credentials_today_missed(
+    repo: RepoBuilder, outcome_of: Run, path: str, content: str, line: int, kind: str
+) -> None:
+    repo.commit("Configure the app", {path: content})
+
+    outcome = outcome_of("GIT006", repo.path)
+
+    assert outcome.status is Status.FAIL
+    assert evidence(outcome) == [(path, line)]
+    assert kind in (outcome.evidence[0].note or "")
+    assert all(secret not in outcome.message for secret in PLANTED)
+
+
+def test_finds_a_vagrant_private_key_by_its_path(repo: RepoBuilder, outcome_of: Run) -> None:
+    key = ".vagrant/machines/default/virtualbox/private_key"
+    repo.commit("Add the VM", {"Vagrantfile": "Vagrant.configure('2')\n", key: "binary\x01key"})
+
+    outcome = outcome_of("GIT006", repo.path)
+
+    assert outcome.status is Status.FAIL
+    assert evidence(outcome) == [(key, None)]
+    assert "private key (by its file name)" in outcome.message
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "kind"),
+    [
+        ("infra/tfplan", terraform_plan(), "Terraform plan"),
+        ("infra/prod.plan", terraform_plan(), "Terraform plan"),
+        ("infra/terraform.tfstate", json.dumps({"version": 4, "resources": []}), "Terraform state"),
+    ],
+    ids=["tfplan", "plan-by-magic", "tfstate"],
+)
+def test_finds_terraform_state_and_plans(
+    repo: RepoBuilder, outcome_of: Run, path: str, content: str | bytes, kind: str
+) -> None:
+    repo.commit("Add infrastructure", {"infra/main.tf": 'resource "x" "y" {}\n', path: content})
+
+    outcome = outcome_of("GIT006", repo.path)
+
+    assert outcome.status is Status.FAIL
+    assert evidence(outcome) == [(path, None)]
+    assert kind in outcome.message
+
+
+def test_a_zip_that_is_no_plan_is_not_flagged(repo: RepoBuilder, outcome_of: Run) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    repo.commit("Add an archive", {"assets/bundle.zip": buffer.getvalue()})
+
+    assert outcome_of("GIT006", repo.path).status is Status.PASS
+
+
+def test_finds_a_private_key_by_content_anywhere(repo: RepoBuilder, outcome_of: Run) -> None:
+    repo.commit("Add deployment notes", {"deploy/notes.txt": f"Use this:\n{PEM}"})
+
+    outcome = outcome_of("GIT006", repo.path)
+
+    assert evidence(outcome) == [("deploy/notes.txt", 2)]
+    assert security_signals(Snapshot.open(repo.path))["findings"][0]["kind"] == "private_key"
+
+
+# ------------------------------------------------------------------------------ false alarms
+
+
+CI_WORKFLOW = """\
+name: tests
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    services:
+      postgres:
+        image: postgres:16
+        env:
+          POSTGRES_PASSWORD: pgci_Runner42
+    env:
+      DATABASE_URL: postgresql://postgres:pgci_Runner42@localhost/test
+    steps:
+      - run: pytest
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        (".github/workflows/ci.yml", CI_WORKFLOW),
+        ("settings.py", "DATABASE_URL = 'postgresql://app:Kq8fzWm3Lx@localhost:5432/app'\n"),
+        ("settings.py", 'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"\n'),
+        ("settings.py", 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'),
+        ("docs/deploy.md", "Set `DATABASE_URL=postgresql://bob:Zq8xk29LmP@db.host.org/prod`.\n"),
+        ("README.md", "```python\npassword = 'Zq8xk29LmP'\n```\n"),
+        ("tests/test_login.py", f"def test_login():\n    password = '{DB_PASSWORD}'\n"),
+        (
+            "venv/lib/python3.11/site-packages/botocore/tests/keys.py",
+            f"aws_secret_access_key = '{fake(40, 9)}'\nsecret = '{DB_PASSWORD}'\n",
+        ),
+    ],
+    ids=[
+        "ci-service-container",
+        "local-database-url",
+        "aws-example-key",
+        "aws-example-secret",
+        "dsn-in-docs",
+        "readme-snippet",
+        "fixture-password",
+        "committed-venv",
+    ],
+)
+def test_context_is_not_a_leak(repo: RepoBuilder, outcome_of: Run, path: str, content: str) -> None:
+    repo.commit("Add files", {path: content, "app.py": "import os\n"})
+
+    outcome = outcome_of("GIT006", repo.path)
+
+    assert outcome.status is Status.PASS, outcome.message
+
+
+# ------------------------------------------------------------------------------ GIT008
+
+
+def test_finds_a_password_recoverable_after_a_fix_commit(
+    repo: RepoBuilder, outcome_of: Run
+) -> None:
+    repo.commit("Add mail settings", {"config.py": f"MAIL_PASSWORD = '{MAIL_PASSWORD}'\n"})
+    first = repo.git("rev-parse", "HEAD").strip()
+    repo.commit(
+        "Fix password", {"config.py": "import os\nMAIL_PASSWORD = os.environ['MAIL_PASSWORD']\n"}
+    )
+
+    assert outcome_of("GIT006", repo.path).status is Status.PASS
+    outcome = outcome_of("GIT008", repo.path)
+
+    assert outcome.status is Status.FAIL
+    assert evidence(outcome) == [("config.py", 1)]
+    assert first[:7] in outcome.message
+    assert MAIL_PASSWORD not in outcome.message
+    finding = security_signals(Snapshot.open(repo.path))["findings"][0]
+    assert finding == {
+        "kind": "live_credential",
+        "what": "hard-coded password (MAIL_PASSWORD)",
+        "path": "config.py",
+        "line": 1,
+        "where": "history",
+    }
+
+
+def test_finds_a_deleted_env_file_value(repo: RepoBuilder, outcome_of: Run) -> None:
+    repo.commit("Add app", {"app.py": "import os\n", ".env": f"STRIPE_KEY=sk_live_{fake(24, 5)}\n"})
+    repo.commit("Remove .env", delete=(".env",))
+
+    outcome = outcome_of("GIT008", repo.path)
+
+    assert outcome.status is Status.FAIL
+    assert evidence(outcome) == [(".env", 1)]
+
+
+def test_a_value_still_at_head_is_left_to_git006(repo: RepoBuilder, outcome_of: Run) -> None:
+    repo.commit("Add mail settings", {"config.py": f"MAIL_PASSWORD = '{MAIL_PASSWORD}'\n"})
+    repo.commit("Add app", {"app.py": "import config\n"})
+
+    assert outcome_of("GIT006", repo.path).status is Status.FAIL
+    assert outcome_of("GIT008", repo.path).status is Status.PASS
+
+
+def test_a_deleted_virtualenv_is_not_a_leak(repo: RepoBuilder, outcome_of: Run) -> None:
+    site = "env/lib/python3.11/site-packages"
+    repo.commit(
+        "Add project",
+        {
+            "app.py": "import os\n",
+            "env/pyvenv.cfg": "home = /usr/bin\n",
+            f"{site}/boto/tests/keys.py": f"secret_key = '{fake(40, 6)}'\n",
+            f"{site}/stripe/test_keys.py": f"KEY = 'sk_live_{fake(24, 7)}'\n",
+        },
+    )
+    repo.commit("Remove the virtual environment", delete=(f"{site}/boto/tests/keys.py",))
+    repo.git("rm", "-r", "-q", "env")
+    repo.commit("Remove env")
+
+    assert outcome_of("GIT008", repo.path).status is Status.PASS
+
+
+def test_ci_passwords_in_history_are_not_leaks(repo: RepoBuilder, outcome_of: Run) -> None:
+    repo.commit("Add CI", {".github/workflows/ci.yml": CI_WORKFLOW, "app.py": "1\n"})
+    repo.commit("Drop CI", delete=(".github/workflows/ci.yml",))
+
+    assert outcome_of("GIT008", repo.path).status is Status.PASS
+
+
+# ------------------------------------------------------------------------------ GIT009
+
+
+def test_finds_uploads_cvs_payslips_and_user_databases(
+    repo: RepoBuilder, outcome_of: Run, tmp_path: Path
+) -> None:
+    repo.commit(
+        "Add the app",
+        {
+            "app.py": "import flask\n",
+            "static/uploads/jane_doe_cv.pdf": b"%PDF-1.4 cv",
+            "static/uploads/photo_4411.jpg": b"\xff\xd8\xff",
+            "media/documents/payslip_2024_03.pdf": b"%PDF-1.4 pay",
+            "data/users.csv": "id,email\n1,a@b.org\n",
+            "instance/app.sqlite3": sqlite_bytes(tmp_path, "users", "posts"),
+        },
+    )
+
+    outcome = outcome_of("GIT009", repo.path)
+
+    assert outcome.status is Status.FAIL
+    assert [e.path for e in outcome.evidence] == [
+        "data/users.csv",
+        "instance/app.sqlite3",
+        "media/documents/payslip_2024_03.pdf",
+        "static/uploads/jane_doe_cv.pdf",
+        "static/uploads/photo_4411.jpg",
+    ]
+    assert "a database with a users table" in [e.note for e in outcome.evidence]
+    kinds = {f["kind"] for f in security_signals(Snapshot.open(repo.path))["findings"]}
+    assert kinds == {"personal_data"}
+
+
+def test_project_assets_and_other_databases_are_not_personal_data(
+    repo: RepoBuilder, outcome_of: Run, tmp_path: Path
+) -> None:
+    repo.commit(
+        "Add the app",
+        {
+            "app.py": "import flask\n",
+            "media/screenshot.png": b"\x89PNG",
+            "static/img/logo.png": b"\x89PNG",
+            "docs/cv_template.md": "# A template\n",
+            "data/cities.csv": "id,name\n1,Paris\n",
+            "cache.db": sqlite_bytes(tmp_path, "pages"),
+            "tests/fixtures/users.csv": "id,email\n",
+        },
+    )
+
+    outcome = outcome_of("GIT009", repo.path)
+
+    assert outcome.status is Status.PASS, outcome.message
+
+
+# ------------------------------------------------------------------------------ never a value
+
+
+def test_no_planted_value_reaches_the_signals(repo: RepoBuilder) -> None:
+    repo.commit(
+        "Add settings",
+        {
+            "app/config.py": f'app.config["SECRET_KEY"] = "{SECRET_KEY}"\n',
+            "settings.py": f'import os\nX = os.environ.get("SECRET_KEY", "{FALLBACK}")\n',
+            "deploy/key.txt": PEM,
+        },
+    )
+    repo.commit("Fix", {"app/config.py": "import os\n"})
+
+    snapshot = Snapshot.open(repo.path)
+    shown = json.dumps([security_signals(snapshot), hygiene_signals(snapshot)])
+
+    assert all(secret not in shown for secret in PLANTED)
+    assert "deploy/key.txt" in shown and "app/config.py" in shown
