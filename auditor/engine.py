@@ -174,6 +174,11 @@ def audit(
     kind = _project_kind(snapshot)
     findings = [_for_kind(f, pack.rules[f.rule], kind) for f in findings]
     extra = list(notices)
+    errored = [f.rule for f in findings if f.outcome.status is Status.ERROR]
+    if errored and verdict_policy(pack) is not None:
+        extra.append(
+            f"{', '.join(errored)} could not be checked (see each finding) and count as failed"
+        )
     unknown = sorted(rid for rid in exempt if rid not in pack.rules)
     if unknown:
         extra.append(

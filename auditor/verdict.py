@@ -235,7 +235,7 @@ def next_steps(
     steps = []
     for index, finding in enumerate(findings):
         score = finding.outcome.score
-        if score is None or score >= 1.0:
+        if finding.outcome.status is Status.ERROR or score is None or score >= 1.0:
             continue
         fixed = list(findings)
         fixed[index] = replace(
@@ -263,10 +263,13 @@ def _dimension_value(
     named = set(dim.rules)
     total = weight = 0.0
     for f in findings:
-        if f.outcome.score is None:
+        # A rule whose check failed (a bound hit, a crash) counts as failed: one that would
+        # lower the score must not raise it by disappearing. The card names it.
+        score = 0.0 if f.outcome.status is Status.ERROR else f.outcome.score
+        if score is None:
             continue
         if f.rule in named or (f.category in dim.categories and f.rule not in claimed):
-            total += f.weight * f.outcome.score
+            total += f.weight * score
             weight += f.weight
     return total / weight if weight > 0 else None
 

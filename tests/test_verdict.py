@@ -268,3 +268,27 @@ def test_a_collection_of_exercises_has_no_structure_to_credit(repo: RepoBuilder)
     assert card.verdict.project_kind == "exercise collection"
     organisation = next(d for d in card.verdict.dimensions if d.id == "organisation")
     assert organisation.capped_by_kind and (organisation.earned or 0) <= 6
+
+
+def test_a_rule_that_could_not_be_checked_counts_as_failed_not_as_absent() -> None:
+    from auditor.model import Finding, Outcome
+    from auditor.verdict import verdict_policy
+
+    pack = load_pack("default")
+    policy = verdict_policy(pack)
+    assert policy is not None
+
+    def finding(rule: str, outcome: Outcome) -> Finding:
+        r = pack.rules[rule]
+        return Finding(rule, r.title, r.category, r.weight, outcome, "", "")
+
+    passing = [finding("GIT001", Outcome.passed("grew")), finding("GIT002", Outcome.passed("ok"))]
+    failed = [*passing, finding("GIT003", Outcome.failed("one day"))]
+    errored = [*passing, finding("GIT003", Outcome.errored("the check failed: MemoryError"))]
+    from auditor.verdict import compute
+
+    scores = [
+        compute(policy, fs, project_kind="application", code_lines=5000).score
+        for fs in (failed, errored)
+    ]
+    assert scores[0] == scores[1]
