@@ -279,8 +279,8 @@ def _blockers(findings: Sequence[Finding]) -> list[Blocker]:
     for f in findings:
         if not f.blocker:
             continue
-        if f.outcome.status not in (Status.FAIL, Status.PARTIAL):
-            continue
+        if f.outcome.status is not Status.FAIL:
+            continue  # a partial blocker rule found only what a person should check
         paths = tuple(dict.fromkeys(e.path for e in f.outcome.evidence if e.path))
         found.append(Blocker(f.rule, f.title, f.outcome.message, paths))
     return found

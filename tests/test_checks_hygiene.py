@@ -244,8 +244,11 @@ def test_no_secrets_finds_token_formats(
 
     outcome = outcome_of("GIT006", repo.path)
 
-    assert outcome.status is Status.FAIL
-    assert outcome.score == 0.0
+    # A browser API key or an access key id without its secret may be public by design:
+    # found and shown, but partial (for a person to check), never a blocker.
+    uncertain = kind in ("AWS access key id", "Google API key")
+    assert outcome.status is (Status.PARTIAL if uncertain else Status.FAIL)
+    assert outcome.score == (0.5 if uncertain else 0.0)
     assert [(e.path, e.line, e.note) for e in outcome.evidence] == [(path, line, kind)]
     assert f"{path}:{line} ({kind})" in outcome.message
     assert "Revoke" in outcome.message

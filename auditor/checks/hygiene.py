@@ -9,11 +9,13 @@ never its value.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from auditor.checks.registry import primitive, signal_group
 from auditor.facts.junk import JunkGroup, committed_junk
 from auditor.facts.personal_data import personal_data_files
+from auditor.facts.secret_clues import is_uncertain_kind
 from auditor.facts.secret_history import secrets_in_history
 from auditor.facts.secrets import SecretHit, secret_files_in_history, secret_hits
 from auditor.model import Evidence, Outcome
@@ -93,14 +95,36 @@ def no_secrets(snapshot: Snapshot) -> Outcome:
         return Outcome.passed(
             "No private keys, API tokens or hard-coded passwords found in the files at HEAD."
         )
-    files = sorted({h.path for h in hits})
-    shown = ", ".join(_where(h) for h in hits[:3])
-    more = f" and {len(hits) - 3} more" if len(hits) > 3 else ""
-    return Outcome.failed(
-        f"{len(hits)} suspected secret{'s' if len(hits) != 1 else ''} in {len(files)} "
-        f"file{'s' if len(files) != 1 else ''}: {shown}{more}. Revoke each one, then load it "
-        "from the environment instead.",
-        tuple(Evidence(h.path, h.line or None, h.kind) for h in hits[:_MAX_EVIDENCE]),
+    return _judged(hits, "in", "Revoke each one, then load it from the environment instead.")
+
+
+def _judged(hits: Sequence[SecretHit], where: str, advice: str) -> Outcome:
+    """Secrets found: a failure (a blocker) when one is surely a credential; only credentials
+    that may be public by design (an OAuth client's id and secret, a browser API key, an
+    access key id without its secret) make it partial, for a person to look at."""
+    sure = [h for h in hits if not is_uncertain_kind(h.kind)]
+    shown_hits = sure or list(hits)
+    files = sorted({h.path for h in shown_hits})
+    shown = ", ".join(_where(h) for h in shown_hits[:3])
+    more = f" and {len(shown_hits) - 3} more" if len(shown_hits) > 3 else ""
+    what = "suspected secret" if sure else "possible secret"
+    message = (
+        f"{len(shown_hits)} {what}{'s' if len(shown_hits) != 1 else ''} {where} "
+        f"{len(files)} file{'s' if len(files) != 1 else ''}: {shown}{more}. {advice}"
+    )
+    evidence = tuple(
+        Evidence(
+            h.path, h.line or None, h.kind + (f"; added in {h.commit[:7]}" if h.commit else "")
+        )
+        for h in shown_hits[:_MAX_EVIDENCE]
+    )
+    if sure:
+        return Outcome.failed(message, evidence)
+    return Outcome.graded(
+        0.5,
+        message + " These may be public by design (an app's OAuth client, a browser key): "
+        "check each one.",
+        evidence,
     )
 
 
@@ -123,16 +147,10 @@ def no_secrets_in_history(snapshot: Snapshot) -> Outcome:
         return Outcome.passed(
             "No credential that was removed from the files is still readable in the history."
         )
-    shown = ", ".join(_where(h) for h in hits[:3])
-    more = f" and {len(hits) - 3} more" if len(hits) > 3 else ""
-    return Outcome.failed(
-        f"{len(hits)} suspected secret{'s' if len(hits) != 1 else ''} removed from the files "
-        f"but still readable in the history: {shown}{more}. Revoke each one: deleting it did "
-        "not un-publish it.",
-        tuple(
-            Evidence(h.path, h.line or None, f"{h.kind}; added in {h.commit[:7]}")
-            for h in hits[:_MAX_EVIDENCE]
-        ),
+    return _judged(
+        hits,
+        "removed from the files but still readable in the history, in",
+        "Revoke each one: deleting it did not un-publish it.",
     )
 
 

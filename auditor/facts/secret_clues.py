@@ -197,3 +197,10 @@ def names_local_host(text: str, line: int) -> bool:
     end = text.find("\n", start)
     row = text[start : end if end >= 0 else len(text)].lower()
     return any(f"@{host}" in row for host in terms(VOCABULARY, "local_hosts"))
+
+
+def is_uncertain_kind(kind: str) -> bool:
+    """Whether a kind of secret may be public by design (``uncertain_kinds``): an OAuth
+    client's id or secret shipped in an app, a browser API key, an access key id alone."""
+    lowered = kind.lower()
+    return any(word in lowered for word in terms(VOCABULARY, "uncertain_kinds"))

@@ -341,7 +341,10 @@ def _scan_assignments(text: str, *, python: bool) -> Iterator[Found]:
         if text[max(begin - 2, 0) : begin].endswith(("$", "${")):
             continue  # a shell variable reference: ${DB_PASSWORD:?unset}
         key = text[begin : start + _key_length(match.group(0))]
-        value = text[match.start("value") : match.end("value")]
+        value = (
+            _whole_literal(text, match.start("value"))
+            or text[match.start("value") : match.end("value")]
+        )
         if python and value[:1] not in "\"'":
             continue  # a name or a call, not a literal
         if lines.line_length(match.start()) > MAX_LINE:
@@ -349,6 +352,25 @@ def _scan_assignments(text: str, *, python: bool) -> Iterator[Found]:
         kind = secret_kind(key)
         if kind and is_literal_secret(value):
             yield Found(lines.line_of(match.start()), f"hard-coded {kind} ({key})", value)
+
+
+def _whole_literal(text: str, start: int) -> str | None:
+    """The whole quoted literal that starts at ``start`` (up to its closing quote on the same
+    line), or None when it is not quoted: a pattern stops at a space, a literal does not."""
+    quote = text[start : start + 1]
+    if quote not in ("'", '"'):
+        return None
+    end = text.find(quote, start + 1, start + MAX_LINE)
+    newline = text.find("\n", start + 1, start + MAX_LINE)
+    if end == -1 or (newline != -1 and newline < end):
+        return None
+    return text[start : end + 1]
+
+
+def _prose(value: str) -> bool:
+    """A value of several words ('this should not be shared', 'development key') is a
+    placeholder someone wrote for people, not a generated credential."""
+    return len(value.strip("\"' ").split()) >= 2
 
 
 def _key_length(matched: str) -> int:
@@ -371,7 +393,7 @@ def _scan_env(text: str) -> Iterator[Found]:
         if url is not None and not is_placeholder(url.group(1)):
             kind = f"password in a connection URL in a committed .env file ({key})"
             yield Found(number, kind, url.group(1))
-        elif secret_kind(key, env=True) and not is_placeholder(value):
+        elif secret_kind(key, env=True) and not is_placeholder(value) and not _prose(value):
             yield Found(number, f"value in a committed .env file ({key})", value)
 
 
