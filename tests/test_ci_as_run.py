@@ -437,3 +437,30 @@ def test_following_calls_is_bounded(repo: RepoBuilder) -> None:
     assert [run.command.path for run in ci_activity(snapshot).counted_tests] == [".gitlab-ci.yml"]
     assert len(ci_setup(snapshot).commands) <= 10_000
     assert time.monotonic() - started < 10
+
+
+def test_a_matrix_task_run_through_poe_runs_the_tests(repo: RepoBuilder) -> None:
+    """`uv run poe ${{ matrix.task }}` with task in [check, lint]: the runner runs each
+    task of the matrix, and poe's `check` is a sequence whose `test` task runs pytest."""
+    from auditor.engine import audit
+    from auditor.rulepack import load_pack
+    from auditor.source.snapshot import Snapshot
+
+    workflow = (
+        "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    strategy:\n"
+        "      matrix:\n        include:\n          - task: check\n          - task: lint\n"
+        "    steps:\n      - uses: actions/checkout@v4\n"
+        "      - run: uv run poe ${{ matrix.task }}\n"
+    )
+    pyproject = (
+        '[project]\nname = "x"\nversion = "1"\n\n[tool.poe.tasks]\ntest = "pytest"\n'
+        'check = ["test"]\n\n[tool.poe.tasks.lint]\nsequence = [{ cmd = "ruff check ." }]\n'
+    )
+    repo.commit(
+        "Add CI through poe",
+        {".github/workflows/ci.yml": workflow, "pyproject.toml": pyproject, "x.py": "X = 1\n"},
+    )
+    findings = {f.rule: f for f in audit(Snapshot.open(repo.path), load_pack("default")).findings}
+    assert findings["CI002"].status.value == "pass", findings["CI002"].outcome.message
+    assert "poe task `check` runs pytest" in findings["CI002"].outcome.message
+    assert findings["CI003"].status.value == "pass"

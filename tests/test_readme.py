@@ -358,3 +358,23 @@ def test_readme_fact_is_none_without_a_readable_readme(repo: RepoBuilder) -> Non
     assert readme(Snapshot.open(repo.path)) is None
     repo.commit("Add binary readme", {"README.md": b"\x00\x01binary"})
     assert readme(Snapshot.open(repo.path)) is None
+
+
+def test_a_readme_linked_to_a_file_of_the_tree_is_the_readme(repo: RepoBuilder) -> None:
+    """GitHub shows the file a README link names; a link out of the tree is nothing."""
+    import os
+
+    from auditor.source.readme import readme
+    from auditor.source.snapshot import Snapshot
+
+    repo.write({"doc/index.rst": "Tenacious\n=========\n\nRetrying, made simple.\n"})
+    os.symlink("doc/index.rst", repo.path / "README.rst")
+    repo.commit("Link the README to the docs' index")
+    document = readme(Snapshot.open(repo.path))
+    assert document is not None and document.path == "doc/index.rst"
+    assert "Tenacious" in document.title
+
+    os.remove(repo.path / "README.rst")
+    os.symlink("../../../etc/hostname", repo.path / "README.rst")
+    repo.commit("Point the README out of the tree")
+    assert readme(Snapshot.open(repo.path)) is None

@@ -21,7 +21,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
-from auditor.facts.tasks import MAKEFILE_NAMES, makefile_rules, nox_sessions, tox_config
+from auditor.facts.tasks import (
+    MAKEFILE_NAMES,
+    makefile_rules,
+    nox_sessions,
+    poe_task,
+    tox_config,
+)
 from auditor.facts.tools import (
     action_roles,
     command_list,
@@ -393,6 +399,12 @@ class _Collector:
             names = names[1:]
         if not names:
             return
+        if runner == "poe":
+            task = poe_task(self.snapshot, names[0])
+            if task is not None:
+                where = _Where("pyproject.toml", f"poe task `{names[0]}`", names[0], task[0])
+                self.body(task[1], where, command, path)
+                return
         self.by_name(names[0], f"the `{names[0]}` task", command, path)
 
     def by_name(self, name: str, label: str, command: CiCommand, path: _Path) -> None:

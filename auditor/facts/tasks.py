@@ -66,3 +66,47 @@ def nox_sessions(snapshot: Snapshot) -> tuple[NoxSession, ...] | None:
     if module.tree is None:
         return ()
     return nox_sessions_of(module.tree)
+
+
+#: A poe task's sequence is followed this deep (a task may name other tasks).
+MAX_POE_DEPTH = 4
+
+
+def poe_task(snapshot: Snapshot, name: str) -> tuple[int, list[tuple[int, str]]] | None:
+    """What ``poe NAME`` runs, from ``[tool.poe.tasks]`` in pyproject.toml: the task's line
+    and its commands (a string, ``cmd``/``shell``, or a ``sequence`` of them), or None."""
+    from auditor.facts.manifests import pyproject
+
+    file = pyproject(snapshot)
+    tasks = file.data.get("tool", {}).get("poe", {}).get("tasks") if file is not None else None
+    if file is None or not isinstance(tasks, dict) or name not in tasks:
+        return None
+    line = file.line_of_key(name) or 1
+    commands = [(line, text) for text in _poe_commands(tasks, tasks[name], 0)]
+    return line, commands
+
+
+def _poe_commands(tasks: dict[str, object], task: object, depth: int) -> list[str]:
+    if depth > MAX_POE_DEPTH:
+        return []
+    if isinstance(task, str):
+        return [task]
+    if isinstance(task, list):  # a sequence written as a list: of task names, or commands
+        task = {"sequence": task}
+    if not isinstance(task, dict):
+        return []
+    for key in ("cmd", "shell"):
+        if isinstance(task.get(key), str):
+            return [str(task[key])]
+    if isinstance(task.get("ref"), str):
+        ref = str(task["ref"]).split()[0]
+        return _poe_commands(tasks, tasks.get(ref), depth + 1)
+    if isinstance(task.get("sequence"), list):
+        found: list[str] = []
+        for item in task["sequence"][:50]:
+            if isinstance(item, str) and item in tasks:
+                found += _poe_commands(tasks, tasks[item], depth + 1)
+            else:
+                found += _poe_commands(tasks, item, depth + 1)
+        return found
+    return []

@@ -116,6 +116,8 @@ class Snapshot:
     #: What opening the repository left out or noticed; later notices go through note().
     notices: list[str] = field(default_factory=list)
     host: HostInfo | None = None
+    #: The blob of each symbolic link (its target, as text), for git snapshots.
+    link_oids: dict[str, str] = field(default_factory=dict)
     _noted: list[str] = field(default_factory=list)
     _noted_lock: threading.Lock = field(default_factory=threading.Lock)
     _git: Git | None = None
@@ -175,6 +177,7 @@ class Snapshot:
             raise SourceError(f"{root}: the repository has no commits yet; commit something first")
         files: dict[str, FileEntry] = {}
         symlinks: list[str] = []
+        link_oids: dict[str, str] = {}
         notices: list[str] = []
         listing = git.stream("ls-tree", "-r", "-z", "--long", "--full-tree", head)
         for count, entry in enumerate(_null_terminated(listing)):
@@ -193,6 +196,7 @@ class Snapshot:
                 continue  # submodules (commits) are never followed
             if mode == b"120000":
                 symlinks.append(path)
+                link_oids[path] = oid.decode("ascii")
                 continue
             files[path] = FileEntry(
                 path=path,
@@ -211,6 +215,7 @@ class Snapshot:
             kind="bare" if bare else "git",
             files=files,
             symlinks=tuple(symlinks),
+            link_oids=link_oids,
             head=head,
             remote=_remote_url(git),
             limits=limits,

@@ -126,6 +126,7 @@ class _Parser:
         self.sink = CommandSink(provider, path, text, errexit=True)
         self.file = _File(path)
         self.text = text
+        self.matrix: dict[str, list[str]] = {}
 
     def parse(self) -> _File:
         for document in documents(self.text):
@@ -147,6 +148,8 @@ class _Parser:
 
     def _job(self, name: str, job: dict[Any, Any], shell: Any) -> _Job:
         found = _Job(name, self.sink.locator.key(name))
+        strategy = job.get("strategy")
+        self.matrix = _matrix(strategy.get("matrix") if isinstance(strategy, dict) else None)
         if _is_true(job.get("continue-on-error")):
             found.tolerated = f"`continue-on-error: true` on its job `{name}`"
         if "if" in job and _is_false(job["if"]):
@@ -189,7 +192,8 @@ class _Parser:
             if key == "uses":
                 self.sink.action(key, value)
             elif key in step_keys:
-                self.sink.shell(key, value)
+                for text in _expanded(value, self.matrix):
+                    self.sink.shell(key, text)
             elif key == "with" and isinstance(value, dict):
                 self._inputs(action, value)
 
@@ -200,6 +204,51 @@ class _Parser:
         for key, value in inputs.items():
             if key in shell_inputs and isinstance(value, str):
                 self.sink.shell(key, value)
+
+
+#: A command is expanded for at most this many combinations of matrix values.
+MAX_MATRIX_VARIANTS = 16
+_MATRIX_REF = "${{ matrix."
+
+
+def _matrix(matrix: Any) -> dict[str, list[str]]:
+    """The values each matrix variable takes: its list, plus those ``include`` adds."""
+    values: dict[str, list[str]] = {}
+    if not isinstance(matrix, dict):
+        return values
+    for key, listed in matrix.items():
+        if key in ("include", "exclude") or not isinstance(listed, list):
+            continue
+        values[str(key)] = [str(v) for v in listed[:MAX_MATRIX_VARIANTS]]
+    for entry in matrix.get("include") or []:
+        if isinstance(entry, dict):
+            for key, value in entry.items():
+                known = values.setdefault(str(key), [])
+                if str(value) not in known and len(known) < MAX_MATRIX_VARIANTS:
+                    known.append(str(value))
+    return values
+
+
+def _expanded(value: Any, matrix: dict[str, list[str]]) -> list[Any]:
+    """The command once per value of each matrix variable it names (``${{ matrix.task }}``),
+    as the runner runs it in each job of the matrix; unchanged when it names none."""
+    if not isinstance(value, str) or _MATRIX_REF not in value or not matrix:
+        return [value]
+    variants = [value]
+    for name, options in matrix.items():
+        spellings = (f"${{{{ matrix.{name} }}}}", f"${{{{matrix.{name}}}}}")
+        if not any(s in value for s in spellings) or not options:
+            continue
+        variants = [
+            _replace_all(text, spellings, option) for text in variants for option in options
+        ][:MAX_MATRIX_VARIANTS]
+    return list(dict.fromkeys(variants))
+
+
+def _replace_all(text: str, spellings: tuple[str, ...], value: str) -> str:
+    for spelling in spellings:
+        text = text.replace(spelling, value)
+    return text
 
 
 def _default_shell(node: dict[Any, Any]) -> Any:

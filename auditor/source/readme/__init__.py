@@ -9,6 +9,7 @@ line by line (:mod:`.rst`, :mod:`.text`). Every reader returns a
 
 from __future__ import annotations
 
+from auditor.source.links import link_target
 from auditor.source.readme.document import (
     CodeBlock,
     Heading,
@@ -60,11 +61,16 @@ def is_readme_name(name: str) -> bool:
 def find_readme_path(snapshot: Snapshot) -> str | None:
     """The README GitHub would show: the root first, then .github/ and docs/."""
     by_lower = {path.lower(): path for path in snapshot.files}
+    links = {path.lower(): path for path in snapshot.symlinks}
     for folder in README_DIRS:
         for name in README_NAMES:
             path = by_lower.get(folder + name)
             if path is not None:
                 return path
+            link = links.get(folder + name)
+            target = link_target(snapshot, link) if link is not None else None
+            if target is not None:
+                return target  # GitHub shows the file a README link names in the tree
     return None
 
 
