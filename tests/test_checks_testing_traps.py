@@ -456,3 +456,23 @@ def test_pytest_ini_wins_over_pyproject(repo: RepoBuilder, outcome_of: Run) -> N
 )
 def test_glob_match(pattern: str, name: str, matches: bool) -> None:
     assert glob_match(pattern, name) is matches
+
+
+def test_a_python_files_pattern_with_a_folder_matches_the_whole_path(repo: RepoBuilder) -> None:
+    """pytest matches `python_files = ["tests/*.py"]` against the whole path, `*` crossing
+    folders: tests/cli/test_broker.py is collected."""
+    from auditor.facts.suite_config import collection_settings
+    from auditor.source.snapshot import Snapshot
+
+    repo.commit(
+        "Configure pytest",
+        {
+            "pyproject.toml": '[tool.pytest.ini_options]\npython_files = ["tests/*.py"]\n',
+            "calc.py": "def add(a: int, b: int) -> int:\n    return a + b\n",
+            "tests/cli/test_broker.py": "from calc import add\n\n\ndef test_add() -> None:\n"
+            "    assert add(1, 2) == 3\n",
+        },
+    )
+    settings = collection_settings(Snapshot.open(repo.path))
+    assert settings.pytest_collects_file("tests/cli/test_broker.py")
+    assert not settings.pytest_collects_file("calc.py")

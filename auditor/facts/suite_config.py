@@ -44,8 +44,7 @@ class CollectionSettings:
         """Whether pytest, run without arguments, collects tests from the file at ``path``."""
         if self.testpaths and not any(_under(path, folder) for folder in self.testpaths):
             return False
-        name = PurePosixPath(path).name
-        return any(glob_match(pattern, name) for pattern in self.python_files)
+        return any(_file_matches(pattern, path) for pattern in self.python_files)
 
     def unittest_collects_file(self, path: str) -> bool:
         """Whether unittest discovery loads the TestCase classes of the file at ``path``."""
@@ -147,6 +146,15 @@ def _under(path: str, folder: str) -> bool:
         depth = folder.count("/") + 1
         return len(parts) > depth and glob_match(folder, "/".join(parts[:depth]))
     return path == folder or path.startswith(folder + "/")
+
+
+def _file_matches(pattern: str, path: str) -> bool:
+    """pytest's ``fnmatch_ex``: a pattern without a slash matches the file's name; one with a
+    slash matches the whole path, from any folder down (``tests/*.py`` holds
+    ``tests/cli/test_x.py``: ``*`` crosses folders there, as in fnmatch)."""
+    if "/" not in pattern:
+        return glob_match(pattern, PurePosixPath(path).name)
+    return glob_match("*/" + pattern.lstrip("/"), "/" + path)
 
 
 def _name_matches(pattern: str, name: str) -> bool:
