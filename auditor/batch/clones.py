@@ -106,6 +106,8 @@ class CloneCache:
         dest = self.path_for(key)
         dest.parent.mkdir(parents=True, exist_ok=True)
         with _locked(dest.with_name(dest.name + ".lock"), self.remote.timeout):
+            if _is_clone(dest) and _origin(dest) != url:
+                shutil.rmtree(dest, ignore_errors=True)  # another URL now: clone it afresh
             if _is_clone(dest):
                 try:
                     self._fetch(dest)
@@ -188,6 +190,12 @@ class CloneCache:
 
 def _is_clone(path: Path) -> bool:
     return (path / "HEAD").is_file() and (path / "objects").is_dir()
+
+
+def _origin(clone: Path) -> str:
+    """The URL the clone was made from (``git clone`` wrote it; nobody else writes there)."""
+    raw = Git(clone).run("config", "--get", "remote.origin.url", check=False)
+    return raw.decode("utf-8", "replace").strip()
 
 
 @contextlib.contextmanager
