@@ -13,9 +13,9 @@ runner, HEAD's tree listed and the work tree compared with it (see
 :mod:`auditor.source.worktree`), a few small files hashed, no blob read. Each entry is one
 JSON file, the scorecard with its key, under the user cache directory
 (``$AUDITOR_CACHE_DIR``, else ``$XDG_CACHE_HOME/portfolio-auditor``, else
-``~/.cache/portfolio-auditor``), written to a temporary file and renamed into place. An entry is used only when it parses, echoes the
-expected key, schema and version and rebuilds into a scorecard; anything else is ignored and
-replaced by the next audit.
+``~/.cache/portfolio-auditor``), written to a temporary file and renamed into place. An entry
+is used only when it parses, echoes the expected key, schema and version and rebuilds into a
+scorecard; anything else is ignored and replaced by the next audit.
 """
 
 from __future__ import annotations

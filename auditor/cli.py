@@ -238,7 +238,8 @@ def _local_path(
     from auditor.batch.cli import _check_api_url
 
     _check_api_url(github_url)
-    click.echo(f"auditor: cloning {remote.shown_as} into the clone cache", err=True)
+    if sys.stderr.isatty():
+        click.echo(f"auditor: cloning {remote.shown_as} into the clone cache", err=True)
     clone = clone_target(remote, github_url=github_url, token_env=token_env or None)
     return clone.path, remote.shown_as
 

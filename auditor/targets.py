@@ -23,9 +23,10 @@ from auditor.source.git import shown, strip_credentials
 
 #: GitHub's ``OWNER/NAME``: an account name (letters, digits, inner hyphens) and a name.
 _SHORTHAND = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}")
-#: scp-style ``[user@]host:path``: no scheme, a host of two characters or more (``C:`` is a
-#: drive), a path after the first colon.
-_SCP = re.compile(r"(?:[A-Za-z0-9._-]{1,64}@)?([A-Za-z0-9][A-Za-z0-9.-]{1,252}):([^:].*)")
+#: scp-style ``[user@]host:path``: a user, and a host of two characters or more (``C:`` is a
+#: drive), before the first colon.
+_SCP_USER = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_SCP_HOST = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{1,252}")
 _URL_SCHEMES = ("https", "http", "ssh", "file")
 #: Files at HEAD past which a cloned repository is refused (a snapshot's own bound).
 MAX_FILES = 50_000
@@ -55,16 +56,24 @@ def remote_target(argument: str, github_url: str = "https://api.github.com") -> 
     github = {"github.com", web_host(github_url) or "github.com"}
     if "://" in argument:
         return _from_url(argument, github)
-    scp = _SCP.fullmatch(argument)
-    if scp and "/" not in argument.split(":", 1)[0]:
-        host = scp.group(1).lower()
-        key = _key(host, scp.group(2), fold=host in github)
-        return RemoteTarget(argument, key, argument, ssh=True)
+    scp = _scp_host_and_path(argument)
+    if scp is not None:
+        host, path = scp
+        return RemoteTarget(argument, _key(host, path, fold=host in github), argument, ssh=True)
     if _SHORTHAND.fullmatch(argument) and argument.split("/")[1] not in (".", ".."):
         host = web_host(github_url) or "github.com"
         url = f"https://{host}/{argument}.git"
         return RemoteTarget(url, _key(host, argument, fold=True), f"https://{host}/{argument}")
     return None
+
+
+def _scp_host_and_path(argument: str) -> tuple[str, str] | None:
+    """(host, path) of ``[user@]host:path``, or None when ``argument`` is not one."""
+    address, colon, path = argument.partition(":")
+    user, at, host = address.rpartition("@")
+    if not colon or not path or path.startswith(":") or (at and not _SCP_USER.fullmatch(user)):
+        return None
+    return (host.lower(), path) if _SCP_HOST.fullmatch(host) else None
 
 
 def _from_url(url: str, github: set[str]) -> RemoteTarget:
