@@ -6,7 +6,8 @@ without being listed in full, and refused past a bound (a tree crafted to expand
 billions of paths must not fill memory or disk); only then are the blobs of HEAD fetched,
 in one request, so the snapshot can read HEAD through git objects as a local audit does.
 Nothing is ever checked out. A later run fetches into the existing clone instead of
-cloning again.
+cloning again, unless the clone was made from another URL (``auditor audit`` given the ssh
+address of a repository batch mode cloned over https): then it is cloned afresh.
 
 Clones live in ``<cache>/clones/<host>/<owner>/<name>.git``, each part through
 :func:`safe_component`, which gives every name its own path. A clone is made in a temporary
