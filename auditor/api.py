@@ -9,7 +9,7 @@ GitHub homepage that is a live site, its description and topics) travels into th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from auditor.config import Settings, exemptions
@@ -53,12 +53,21 @@ def unknown_selection(pack: RulePack, select: Sequence[str], ignore: Sequence[st
 
 
 def check_selection(pack: RulePack | None, settings: Settings) -> None:
-    """Refuse a selection that names nothing, before the repository is read."""
+    """Refuse a selection that names nothing, or leaves no rule, before the repository is
+    read (a card with no rule would read "Every rule passed")."""
+    from auditor.engine import select_rules
     from auditor.rulepack import load_pack
 
-    unknown = unknown_selection(pack or load_pack("default"), settings.select, settings.ignore)
+    pack = pack or load_pack("default")
+    unknown = unknown_selection(pack, settings.select, settings.ignore)
     if unknown:
         raise SelectionError(f"no rule matches {', '.join(unknown)} (see `auditor rules`)")
+    if (settings.select or settings.ignore) and not select_rules(
+        pack, settings.select, settings.ignore
+    ):
+        chosen = [f"--select {','.join(settings.select)}"] if settings.select else []
+        chosen += [f"--ignore {','.join(settings.ignore)}"] if settings.ignore else []
+        raise SelectionError(f"the selection {' '.join(chosen)} leaves no rule to audit")
 
 
 def audit_repository(
@@ -70,12 +79,15 @@ def audit_repository(
     limits: Limits | None = None,
     host: HostInfo | None = None,
     honour_exemptions: bool = True,
+    shown_as: str | None = None,
 ) -> AuditResult:
     """Audit the repository at ``path``.
 
     ``pack`` is the resolved pack (``resolve_pack(settings)`` when not given; None there
     means ``--profile auto``). Exemptions are honoured only when ``honour_exemptions`` and the
-    working directory ``cwd`` is the audited repository (never in batch mode).
+    working directory ``cwd`` is the audited repository (never in batch mode). ``shown_as``
+    is where the card says the repository is, when not at ``path`` (a URL cloned into the
+    clone cache).
     """
     from auditor.engine import audit
 
@@ -107,4 +119,6 @@ def audit_repository(
         exempt=exempt,
         notices=[*notices, *exempt_notices],
     )
+    if shown_as is not None:
+        card = replace(card, repo=replace(card.repo, path=shown_as))
     return AuditResult(card, tuple(remarks))

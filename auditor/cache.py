@@ -4,16 +4,18 @@ An entry is keyed by everything that decides a card: the repository (its resolve
 commit, whether the clone is shallow, its remote), the rule packs' files (after ``extends``)
 and the settings that select, ignore or exempt rules or pick a profile, and the auditor
 itself (its version, the source files of this installation, the versions of Python, ruff and
-radon, the check plugins installed). Only what is committed at HEAD is audited, so a dirty
-work tree needs no special case; a plain directory (no HEAD) is never cached.
+radon, the check plugins installed). Only what is committed at HEAD is audited, but the card
+names the uncommitted changes of the work tree in a notice, so the set of changed paths is
+part of the key; a plain directory (no HEAD) is never cached.
 
-The key is computed before the repository is read: two ``git`` calls through the safe runner
-and a few small files hashed, no tree listing and no blob. Each entry is one JSON file, the
-scorecard with its key, under the user cache directory (``$AUDITOR_CACHE_DIR``, else
-``$XDG_CACHE_HOME/portfolio-auditor``, else ``~/.cache/portfolio-auditor``), written to a
-temporary file and renamed into place. An entry is used only when it parses, echoes the
-expected key, schema and version and rebuilds into a scorecard; anything else is ignored and
-replaced by the next audit.
+The key is computed before the repository is read: a few ``git`` calls through the safe
+runner, HEAD's tree listed and the work tree compared with it (see
+:mod:`auditor.source.worktree`), a few small files hashed, no blob read. Each entry is one
+JSON file, the scorecard with its key, under the user cache directory
+(``$AUDITOR_CACHE_DIR``, else ``$XDG_CACHE_HOME/portfolio-auditor``, else
+``~/.cache/portfolio-auditor``), written to a temporary file and renamed into place. An entry
+is used only when it parses, echoes the expected key, schema and version and rebuilds into a
+scorecard; anything else is ignored and replaced by the next audit.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from auditor import __version__
 from auditor import _toml as tomllib
 from auditor.resources import rules_dir
 from auditor.source.git import Git, GitError
-from auditor.source.gitdir import find_git_dir
+from auditor.source.gitdir import enclosing_repository, find_git_dir
+from auditor.source.snapshot import Limits
+from auditor.source.worktree import work_tree_changes
 
 if TYPE_CHECKING:
     from auditor.config import Settings
@@ -69,6 +73,10 @@ def audit_key(path: Path, settings: Settings, cwd: Path) -> CacheKey | None:
     except OSError:
         return None
     git_dir = find_git_dir(root) if root.is_dir() else None
+    if git_dir is None and root.is_dir():  # a folder of a repository audits the repository
+        top = enclosing_repository(root)
+        git_dir = find_git_dir(top) if top is not None else None
+        root = top if top is not None and git_dir is not None else root
     if git_dir is None:
         return None
     try:
@@ -81,6 +89,16 @@ def audit_key(path: Path, settings: Settings, cwd: Path) -> CacheKey | None:
     if len(lines) != 2:
         return None
     shallow, head = lines
+    bare = git.run("rev-parse", "--is-bare-repository", check=False).strip() == b"true"
+    # the snapshot's own bounds, so the key sees the changes the card's notice names
+    bounds = Limits()
+    changes = (
+        None
+        if bare
+        else work_tree_changes(
+            git, root, head, max_files=bounds.max_files, max_bytes=bounds.max_total_bytes
+        )
+    )
     packs = _pack_files(settings)
     if packs is None:
         return None
@@ -91,6 +109,8 @@ def audit_key(path: Path, settings: Settings, cwd: Path) -> CacheKey | None:
             "head": head,
             "shallow": shallow,
             "remote": remote.decode("utf-8", "replace").strip(),
+            # the card's notice names the uncommitted changes: another set, another card
+            "uncommitted": None if changes is None else [changes.paths, changes.partial],
         },
         "packs": packs,
         "settings": {

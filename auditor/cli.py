@@ -22,7 +22,7 @@ import click
 
 from auditor import __version__
 from auditor.errors import EXIT_BELOW_THRESHOLD, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, AuditorError
-from auditor.options import pack_options, settings_from_options
+from auditor.options import check_selection, pack_options, settings_from_options
 from auditor.render import REGISTRY as _FORMATS
 
 if TYPE_CHECKING:
@@ -92,6 +92,13 @@ def _output_plan(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[
             raise click.UsageError(f"--output {target} is given twice")
         seen.add(target.resolve())
     if not formats:
+        for target in outputs:
+            if format_for(target.name) is None:
+                raise click.UsageError(
+                    f"--output {target}: no format writes {target.suffix or 'files without an'}"
+                    f"{'' if target.suffix else ' extension'} (name it {_extensions()}, or "
+                    "give --format)"
+                )
         plan: list[tuple[str, Path | None]] = [(format_for(o.name) or "text", o) for o in outputs]
         return plan or [("text", None)]
     if len(formats) not in (len(outputs), len(outputs) + 1):
@@ -105,8 +112,14 @@ def _output_plan(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[
     return plan
 
 
+def _extensions() -> str:
+    from auditor.render import EXTENSIONS
+
+    return ", ".join(f"*{ext}" for ext in EXTENSIONS)
+
+
 @cli.command()
-@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.argument("path", default=".", metavar="[PATH|URL]")
 @click.option(
     "-f",
     "--format",
@@ -141,8 +154,21 @@ def _output_plan(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[
     help="Audit again even when HEAD, the rule pack and the settings are unchanged since the "
     "last audit (whose card is otherwise reused).",
 )
+@click.option(
+    "--github-url",
+    default="https://api.github.com",
+    show_default=True,
+    help="Where OWNER/NAME lives: GitHub Enterprise is https://HOST/api/v3.",
+)
+@click.option(
+    "--token-env",
+    default="GITHUB_TOKEN",
+    show_default=True,
+    help="The environment variable holding a token for a private repository on that host "
+    "(sent only there, only when the clone fails without it; never printed or stored).",
+)
 def audit(
-    path: Path,
+    path: str,
     fmt: tuple[str, ...],
     output: tuple[Path, ...],
     fail_under: float | None,
@@ -152,16 +178,27 @@ def audit(
     profile: str | None,
     color: bool | None,
     no_cache: bool,
+    github_url: str,
+    token_env: str,
 ) -> int:
-    """Audit the repository at PATH (default: the current directory)."""
+    """Audit the repository at PATH (default: the current directory), or the one a clone URL
+    names: https://, ssh://, git@host:owner/repo, file://, or GitHub's OWNER/NAME.
+
+    A folder inside a repository audits the whole repository; only what is committed at
+    HEAD is judged (the card names uncommitted changes). A URL is cloned bare and blobless
+    into the clone cache batch mode uses, and fetched again on the next run.
+    """
     from auditor.render import RenderOptions, render
 
     settings = _settings(rules, select, ignore, fail_under, profile)
     plan = _output_plan(fmt, output)
-    key = None if no_cache else _cache_key(path, settings)
-    card = _cached_card(key) if key is not None else None
+    # a bad pack or a selection that leaves no rule is refused before anything is read
+    check_selection(_audit_pack(settings), settings)
+    folder, shown_as = _local_path(path, settings, github_url, token_env)
+    key = _cache_key(folder, settings)
+    card = None if no_cache else _cached_card(key) if key is not None else None
     if card is None:
-        card = _audit_now(path, settings)
+        card = _audit_now(folder, settings, shown_as)
         if key is not None:
             from auditor import cache
 
@@ -188,12 +225,40 @@ def audit(
     return EXIT_OK
 
 
-def _audit_now(path: Path, settings: Settings) -> Scorecard:
-    """Read the repository and audit it (the rule pack is validated first)."""
+def _local_path(
+    target: str, settings: Settings, github_url: str, token_env: str
+) -> tuple[Path, str | None]:
+    """The folder to audit, and the URL the card names when ``target`` is one (then the
+    folder is its clone in the clone cache)."""
+    from auditor.targets import clone_target, remote_target
+
+    remote = remote_target(target, github_url)
+    if remote is None:
+        return Path(target), None
+    from auditor.batch.cli import _check_api_url
+
+    _check_api_url(github_url)
+    if sys.stderr.isatty():
+        click.echo(f"auditor: cloning {remote.shown_as} into the clone cache", err=True)
+    clone = clone_target(remote, github_url=github_url, token_env=token_env or None)
+    return clone.path, remote.shown_as
+
+
+def _audit_now(path: Path, settings: Settings, shown_as: str | None = None) -> Scorecard:
+    """Read the repository and audit it (the rule pack is validated first). A repository
+    cloned from a URL is someone's: its exemptions are not honoured, and the card names the
+    URL ``shown_as``, never the clone cache."""
     from auditor.api import SelectionError, audit_repository
 
     try:
-        result = audit_repository(path, settings, pack=_audit_pack(settings), cwd=Path.cwd())
+        result = audit_repository(
+            path,
+            settings,
+            pack=_audit_pack(settings),
+            cwd=Path.cwd(),
+            honour_exemptions=shown_as is None,
+            shown_as=shown_as,
+        )
     except SelectionError as exc:
         raise click.UsageError(str(exc)) from None
     for remark in result.remarks:

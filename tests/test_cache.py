@@ -227,16 +227,17 @@ def test_an_entry_for_another_version_or_head_is_ignored(
     assert card is not None and card.tool_version == __version__
 
 
-def test_no_cache_neither_reads_nor_writes(
+def test_no_cache_does_not_read_but_stores(
     weak: Path, private_cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    audit_json(capsys, str(weak), "--no-cache")
-    assert entries(private_cache) == []
+    first = audit_json(capsys, str(weak), "--no-cache")
+    assert len(entries(private_cache)) == 1
+    assert audit_json(capsys, str(weak)) == first  # the next plain run reuses it
 
-    first = audit_json(capsys, str(weak))
     fresh = audit_json(capsys, str(weak), "--no-cache")
 
     assert fresh["audited_at"] != first["audited_at"] or fresh["timings"] != first["timings"]
+    assert audit_json(capsys, str(weak)) == fresh  # and the fresh card replaced it
 
 
 def test_a_plain_directory_is_never_cached(

@@ -71,13 +71,18 @@ def test_plain_directory_is_read_without_following_links(tmp_path: Path) -> None
     assert snapshot.history.commits == ()
 
 
-def test_a_directory_inside_another_repository_is_not_that_repository(repo: RepoBuilder) -> None:
+def test_a_directory_inside_a_repository_opens_that_repository(repo: RepoBuilder) -> None:
     repo.commit("Add the app", {"app.py": "x = 1\n", "sub/mod.py": "y = 2\n"})
 
     snapshot = Snapshot.open(repo.path / "sub")
 
-    assert snapshot.kind == "directory"
-    assert list(snapshot.files) == ["mod.py"]
+    assert snapshot.kind == "git"
+    assert snapshot.root == repo.path.resolve()
+    assert sorted(snapshot.files) == ["app.py", "sub/mod.py"]
+    assert snapshot.notices[0] == (
+        f"sub/ is a folder of the repository at {repo.path.resolve()}: the whole repository "
+        "was audited"
+    )
 
 
 def test_repository_without_commits_is_a_clear_error(tmp_path: Path) -> None:

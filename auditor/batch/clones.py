@@ -6,7 +6,8 @@ without being listed in full, and refused past a bound (a tree crafted to expand
 billions of paths must not fill memory or disk); only then are the blobs of HEAD fetched,
 in one request, so the snapshot can read HEAD through git objects as a local audit does.
 Nothing is ever checked out. A later run fetches into the existing clone instead of
-cloning again.
+cloning again, unless the clone was made from another URL (``auditor audit`` given the ssh
+address of a repository batch mode cloned over https): then it is cloned afresh.
 
 Clones live in ``<cache>/clones/<host>/<owner>/<name>.git``, each part through
 :func:`safe_component`, which gives every name its own path. A clone is made in a temporary
@@ -106,6 +107,8 @@ class CloneCache:
         dest = self.path_for(key)
         dest.parent.mkdir(parents=True, exist_ok=True)
         with _locked(dest.with_name(dest.name + ".lock"), self.remote.timeout):
+            if _is_clone(dest) and _origin(dest) != url:
+                shutil.rmtree(dest, ignore_errors=True)  # another URL now: clone it afresh
             if _is_clone(dest):
                 try:
                     self._fetch(dest)
@@ -188,6 +191,12 @@ class CloneCache:
 
 def _is_clone(path: Path) -> bool:
     return (path / "HEAD").is_file() and (path / "objects").is_dir()
+
+
+def _origin(clone: Path) -> str:
+    """The URL the clone was made from (``git clone`` wrote it; nobody else writes there)."""
+    raw = Git(clone).run("config", "--get", "remote.origin.url", check=False)
+    return raw.decode("utf-8", "replace").strip()
 
 
 @contextlib.contextmanager

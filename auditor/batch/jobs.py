@@ -256,8 +256,13 @@ def auth_header(task: RepoTask, token: Token | None = None) -> tuple[str, str] |
     value = _token_value(task, token)
     if not value or not task.token_prefix or not token_applies(task):
         return None
+    return task.token_prefix, token_header(value)
+
+
+def token_header(value: str) -> str:
+    """The ``Authorization`` header git sends with a GitHub token."""
     basic = base64.b64encode(f"x-access-token:{value}".encode()).decode("ascii")
-    return task.token_prefix, f"Authorization: Basic {basic}"
+    return f"Authorization: Basic {basic}"
 
 
 def _token_value(task: RepoTask, token: Token | None) -> str | None:

@@ -17,6 +17,7 @@ import tempfile
 import threading
 from collections.abc import Generator, Mapping, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from auditor.errors import SourceError
 
@@ -329,6 +330,14 @@ REMOTE_PROTOCOLS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: What an ssh clone URL given on the command line adds: the ssh transport, run as the
+#: system's ``ssh`` in batch mode (a prompt fails instead of waiting for an answer).
+SSH_TRANSPORT: tuple[tuple[str, str], ...] = (
+    ("protocol.ssh.allow", "always"),
+    ("core.sshCommand", "ssh -o BatchMode=yes"),
+)
+
+
 class RemoteGit:
     """Runs the few git commands that talk to a remote: ``ls-remote``, ``clone`` and ``fetch``.
 
@@ -341,12 +350,21 @@ class RemoteGit:
     """
 
     def __init__(
-        self, *, timeout: float = DEFAULT_TIMEOUT, header: tuple[str, str] | None = None
+        self,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        header: tuple[str, str] | None = None,
+        ssh: bool = False,
     ) -> None:
         self.timeout = timeout
         self._env = git_environment()
         self._config = [kv for kv in NEUTRAL_CONFIG if not kv[0].startswith("protocol.")]
         self._config += REMOTE_PROTOCOLS
+        if ssh:
+            # Only for a URL the person typed (``auditor audit git@host:owner/repo``): the
+            # system's ssh, which never prompts; never a command the repository names.
+            self._config = [kv for kv in self._config if kv[0] != "core.sshCommand"]
+            self._config += SSH_TRANSPORT
         if header is not None:
             prefix, value = header
             self._env.update(
@@ -407,3 +425,23 @@ def count_tree_entries(git: Git, treeish: str, limit: int) -> int:
     if not stopped_early and proc.returncode != 0:
         raise GitError(f"git ls-tree failed: {_first_line(stderr)}")
     return count
+
+
+def remote_url(git: Git) -> str | None:
+    """Where ``origin`` points, without credentials; None when it is not set."""
+    raw = git.run("config", "--get", "remote.origin.url", check=False)
+    url = raw.decode("utf-8", "replace").strip()
+    return strip_credentials(url) if url else None
+
+
+def strip_credentials(url: str) -> str:
+    """A remote URL without any user name or token embedded in it."""
+    if "://" not in url:
+        return url
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))

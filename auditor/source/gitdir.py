@@ -55,6 +55,22 @@ def find_git_dir(path: Path) -> Path | None:
     return git_dir
 
 
+def enclosing_repository(path: Path) -> Path | None:
+    """The nearest folder above ``path`` that holds a ``.git`` entry, or None.
+
+    ``auditor audit repo/tests`` means the repository ``tests`` belongs to: the caller
+    audits that root (through :func:`find_git_dir`, with all its refusals) and says so.
+    Only the names are looked at here; nothing is read or run.
+    """
+    for parent in path.parents:
+        try:
+            if os.path.lexists(parent / ".git"):
+                return parent
+        except OSError:
+            return None
+    return None
+
+
 def _read_pointer(path: Path, file: Path, what: str) -> str:
     """The start of a small file git reads as a pointer, never following a link or waiting
     on a pipe: the text, or a refusal naming ``what``."""

@@ -20,12 +20,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 from auditor.errors import SourceError
-from auditor.source.git import Git, GitError
-from auditor.source.gitdir import find_git_dir
+from auditor.source.git import Git, GitError, remote_url, shown
+from auditor.source.git import strip_credentials as strip_credentials  # re-exported
+from auditor.source.gitdir import enclosing_repository, find_git_dir
 from auditor.source.history import History
+from auditor.source.worktree import work_tree_changes
 from auditor.vocabulary import term_set
 
 if TYPE_CHECKING:
@@ -160,8 +161,25 @@ class Snapshot:
         except OSError as exc:
             raise SourceError(f"{root}: cannot read: {exc.strerror or exc}") from exc
         git_dir = find_git_dir(root)
+        top = enclosing_repository(root) if git_dir is None else None
+        top_git = find_git_dir(top) if top is not None else None
+        if top is not None and top_git is not None:
+            snapshot = cls._from_git(top, top_git, limits)
+            inside = shown(root.relative_to(top).as_posix())
+            snapshot.notices.insert(
+                0,
+                f"{inside}/ is a folder of the repository at {shown(top)}: the whole "
+                "repository was audited",
+            )
+            return snapshot
         if git_dir is None:
-            return cls._from_directory(root, limits)
+            snapshot = cls._from_directory(root, limits)
+            snapshot.notices.insert(
+                0,
+                "not a git repository: the files on disk were audited, with no history to "
+                "judge (`git init` and commit them to have it judged)",
+            )
+            return snapshot
         return cls._from_git(root, git_dir, limits)
 
     @classmethod
@@ -210,6 +228,12 @@ class Snapshot:
                 "shallow clone: the history rules see only part of the history; fetch it all "
                 "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)"
             )
+        if not bare:
+            changes = work_tree_changes(
+                git, root, head, max_files=limits.max_files, max_bytes=limits.max_total_bytes
+            )
+            notice = changes.notice() if changes is not None else None
+            notices.extend([notice] if notice else [])
         return cls(
             root=root,
             kind="bare" if bare else "git",
@@ -217,7 +241,7 @@ class Snapshot:
             symlinks=tuple(symlinks),
             link_oids=link_oids,
             head=head,
-            remote=_remote_url(git),
+            remote=remote_url(git),
             limits=limits,
             notices=notices,
             _git=git,
@@ -476,22 +500,3 @@ def _read_file(root: Path, rel: str, limit: int) -> bytes | None:
         return None
     finally:
         os.close(fd)
-
-
-def _remote_url(git: Git) -> str | None:
-    raw = git.run("config", "--get", "remote.origin.url", check=False)
-    url = raw.decode("utf-8", "replace").strip()
-    return strip_credentials(url) if url else None
-
-
-def strip_credentials(url: str) -> str:
-    """A remote URL without any user name or token embedded in it."""
-    if "://" not in url:
-        return url
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
