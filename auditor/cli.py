@@ -27,6 +27,7 @@ from auditor.render import REGISTRY as _FORMATS
 
 if TYPE_CHECKING:
     from auditor.cache import CacheKey
+    from auditor.compare import Comparison
     from auditor.config import Settings
     from auditor.model import Scorecard
     from auditor.rulepack import RulePack
@@ -141,6 +142,14 @@ def _output_plan(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[
     help="Audit again even when HEAD, the rule pack and the settings are unchanged since the "
     "last audit (whose card is otherwise reused).",
 )
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="CARD.json",
+    help="Compare with an earlier JSON card of the same pack: every format shows the old and "
+    "new score and the rules whose status changed.",
+)
 def audit(
     path: Path,
     fmt: tuple[str, ...],
@@ -152,12 +161,14 @@ def audit(
     profile: str | None,
     color: bool | None,
     no_cache: bool,
+    baseline: Path | None,
 ) -> int:
     """Audit the repository at PATH (default: the current directory)."""
     from auditor.render import RenderOptions, render
 
     settings = _settings(rules, select, ignore, fail_under, profile)
     plan = _output_plan(fmt, output)
+    earlier = _baseline(baseline) if baseline is not None else None
     key = None if no_cache else _cache_key(path, settings)
     card = _cached_card(key) if key is not None else None
     if card is None:
@@ -167,8 +178,11 @@ def audit(
 
             cache.store(key, card)
     width = shutil.get_terminal_size((100, 24)).columns
+    comparison = _compare(earlier, card) if earlier is not None else None
     for fmt_name, target in plan:
-        options = RenderOptions(color=_use_color(color) and target is None, width=width)
+        options = RenderOptions(
+            color=_use_color(color) and target is None, width=width, comparison=comparison
+        )
         document = render(card, fmt_name, options)
         if target is None:
             # The renderer already decided about colour; click must not strip it again.
@@ -186,6 +200,19 @@ def audit(
         )
         return EXIT_BELOW_THRESHOLD
     return EXIT_OK
+
+
+def _baseline(path: Path) -> Scorecard:
+    """The card ``--baseline`` names, read before anything is audited."""
+    from auditor.baseline import load_baseline
+
+    return load_baseline(path)
+
+
+def _compare(earlier: Scorecard, card: Scorecard) -> Comparison:
+    from auditor.compare import compare
+
+    return compare(earlier, card)
 
 
 def _audit_now(path: Path, settings: Settings) -> Scorecard:

@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from auditor.compare import Comparison
 from auditor.model import Scorecard
 from auditor.render.sanitize import terminal_safe
 from auditor.render.view import build_view
@@ -113,12 +114,14 @@ def size(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def render_markdown(card: Scorecard, *, limit: int = MAX_CHARS) -> str:
+def render_markdown(
+    card: Scorecard, *, limit: int = MAX_CHARS, comparison: Comparison | None = None
+) -> str:
     """The scorecard as GitHub Markdown of at most ``limit`` characters."""
     template = environment().get_template(TEMPLATE)
     document = ""
     for detail in LEVELS:
-        view = build_view(card, max_evidence=detail.max_evidence)
+        view = build_view(card, max_evidence=detail.max_evidence, comparison=comparison)
         document = template.render(view=view, detail=detail, limit=limit)
         if size(document) <= limit:
             return document

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
 
+from auditor.compare import Comparison
 from auditor.model import Finding, Scorecard, Status
 from auditor.render.sanitize import terminal_safe
 from auditor.render.view import kind_line, receipt
@@ -31,7 +32,13 @@ BAR_WIDTH = 24
 MAX_EVIDENCE = 3
 
 
-def render_text(card: Scorecard, *, color: bool = True, width: int | None = None) -> str:
+def render_text(
+    card: Scorecard,
+    *,
+    color: bool = True,
+    width: int | None = None,
+    comparison: Comparison | None = None,
+) -> str:
     """The scorecard as terminal text (ANSI colours only when ``color``)."""
     buffer = io.StringIO()
     console = Console(
@@ -45,6 +52,8 @@ def render_text(card: Scorecard, *, color: bool = True, width: int | None = None
         soft_wrap=False,
     )
     _header(console, card)
+    if comparison is not None:
+        _comparison(console, comparison)
     _blockers(console, card)
     _receipt(console, card)
     _categories(console, card)
@@ -74,6 +83,26 @@ def _header(console: Console, card: Scorecard) -> None:
     what = kind_line(card.verdict)
     if what:
         console.print(Text("  " + terminal_safe(what[:1].upper() + what[1:]), style="dim"))
+    console.print()
+
+
+CHANGE_WORDS = {"worse": "newly failing", "better": "improved", "other": "changed"}
+
+
+def _comparison(console: Console, comparison: Comparison) -> None:
+    """The score against the baseline, then the rules whose status changed, worst first."""
+    line = Text(f"  Score {comparison.headline} {comparison.since}")
+    if comparison.delta:
+        line.stylize("bold green" if comparison.delta > 0 else "bold red")
+    console.print(line)
+    for change in comparison.changes:
+        style = {"worse": "red", "better": "green"}.get(change.direction, "dim")
+        row = Text(f"    {CHANGE_WORDS[change.direction]:<14} ", style=style)
+        row.append(terminal_safe(f"{change.rule} {change.title}"))
+        row.append(f" ({change.before or 'absent'} → {change.after or 'absent'})", style="dim")
+        console.print(row)
+    if not comparison.changes:
+        console.print(Text("    no rule changed status", style="dim"))
     console.print()
 
 

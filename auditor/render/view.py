@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from auditor.compare import Comparison
 from auditor.model import (
     Blocker,
     CategoryScore,
@@ -237,13 +238,16 @@ class CardView:
     receipt: tuple[ReceiptLine, ...] = ()
     kind: str = ""
     blockers: tuple[Blocker, ...] = ()
+    comparison: Comparison | None = None  # the audit against a baseline card
 
     @property
     def head_short(self) -> str | None:
         return self.card.repo.head[:7] if self.card.repo.head else None
 
 
-def build_view(card: Scorecard, *, max_evidence: int | None = None) -> CardView:
+def build_view(
+    card: Scorecard, *, max_evidence: int | None = None, comparison: Comparison | None = None
+) -> CardView:
     """The view of a scorecard; ``max_evidence`` caps the evidence shown per finding."""
     web = repo_web(card.repo.remote)
     head = card.repo.head if card.repo.head and _SHA.match(card.repo.head) else None
@@ -279,6 +283,7 @@ def build_view(card: Scorecard, *, max_evidence: int | None = None) -> CardView:
         receipt=receipt(card.verdict),
         kind=kind_line(card.verdict),
         blockers=card.verdict.blockers if card.verdict else (),
+        comparison=comparison,
     )
 
 
