@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from auditor.errors import AuditorError
 from auditor.model import Scorecard, Status
@@ -131,3 +132,41 @@ def compare(baseline: Scorecard, card: Scorecard) -> Comparison:
         before_head=head if head and _SHA.fullmatch(head) else None,
         changes=tuple(changes),
     )
+
+
+def read_commit(repository: Path, sha: str, into: Path) -> Path:
+    """A bare copy of ``repository`` whose HEAD is the commit ``sha``, made in ``into``.
+
+    Nothing is checked out and no worktree is added: the objects reachable from ``sha`` are
+    fetched into a new bare repository (no hooks, no configuration copied from the source)
+    with the same hardened git as batch mode's clones. Raises :class:`AuditorError` when
+    ``sha`` is not a commit id or the repository does not hold it (a shallow checkout).
+    """
+    from auditor.source.git import GitError, RemoteGit
+    from auditor.source.gitdir import find_git_dir
+
+    if not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", sha):
+        raise AuditorError(f"{sha!r} is not a commit id")
+    source = find_git_dir(repository.resolve())
+    if source is None:
+        raise AuditorError(f"{repository} is not a git repository")
+    dest = into / f"{repository.resolve().name}.git"
+    remote = RemoteGit()
+    try:
+        remote.run("init", "--quiet", "--bare", "--template=", str(dest))
+        remote.run(
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--no-write-fetch-head",
+            "--recurse-submodules=no",
+            source.resolve().as_uri(),
+            sha,
+            git_dir=dest,
+        )
+        (dest / "HEAD").write_text(f"{sha}\n", encoding="ascii")  # detached at the commit
+    except GitError as exc:
+        raise AuditorError(
+            f"cannot read commit {sha[:7]} ({exc}); is the history checked out (fetch-depth: 0)?"
+        ) from exc
+    return dest
