@@ -80,7 +80,7 @@ def _header(console: Console, card: Scorecard) -> None:
     score.append(" / 100   Grade ")
     score.append(card.grade, style=GRADE_STYLE.get(card.grade, "bold"))
     console.print(score)
-    what = kind_line(card.verdict)
+    what = kind_line(card.verdict, card.signals)
     if what:
         console.print(Text("  " + terminal_safe(what[:1].upper() + what[1:]), style="dim"))
     console.print()
