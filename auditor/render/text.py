@@ -169,6 +169,9 @@ def _next_steps(console: Console, card: Scorecard) -> None:
     if not card.next_steps:
         return
     console.print(Text("Next steps (most valuable first)", style="bold"))
+    console.print(
+        Text("  each gain is for fixing that finding alone, everything else as it is", style="dim")
+    )
     for number, step in enumerate(card.next_steps, start=1):
         line = Text(f"  {number}. ")
         line.append(f"+{step.points:.1f} ", style="bold green")
