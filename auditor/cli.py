@@ -27,6 +27,7 @@ from auditor.render import REGISTRY as _FORMATS
 
 if TYPE_CHECKING:
     from auditor.cache import CacheKey
+    from auditor.compare import Comparison
     from auditor.config import Settings
     from auditor.model import Scorecard
     from auditor.rulepack import RulePack
@@ -167,6 +168,14 @@ def _extensions() -> str:
     help="The environment variable holding a token for a private repository on that host "
     "(sent only there, only when the clone fails without it; never printed or stored).",
 )
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="CARD.json",
+    help="Compare with an earlier JSON card of the same pack: every format shows the old and "
+    "new score and the rules whose status changed.",
+)
 def audit(
     path: str,
     fmt: tuple[str, ...],
@@ -180,6 +189,7 @@ def audit(
     no_cache: bool,
     github_url: str,
     token_env: str,
+    baseline: Path | None,
 ) -> int:
     """Audit the repository at PATH (default: the current directory), or the one a clone URL
     names: https://, ssh://, git@host:owner/repo, file://, or GitHub's OWNER/NAME.
@@ -192,6 +202,7 @@ def audit(
 
     settings = _settings(rules, select, ignore, fail_under, profile)
     plan = _output_plan(fmt, output)
+    earlier = _baseline(baseline) if baseline is not None else None
     # a bad pack or a selection that leaves no rule is refused before anything is read
     check_selection(_audit_pack(settings), settings)
     folder, shown_as = _local_path(path, settings, github_url, token_env)
@@ -204,8 +215,11 @@ def audit(
 
             cache.store(key, card)
     width = shutil.get_terminal_size((100, 24)).columns
+    comparison = _compare(earlier, card) if earlier is not None else None
     for fmt_name, target in plan:
-        options = RenderOptions(color=_use_color(color) and target is None, width=width)
+        options = RenderOptions(
+            color=_use_color(color) and target is None, width=width, comparison=comparison
+        )
         document = render(card, fmt_name, options)
         if target is None:
             # The renderer already decided about colour; click must not strip it again.
@@ -223,6 +237,19 @@ def audit(
         )
         return EXIT_BELOW_THRESHOLD
     return EXIT_OK
+
+
+def _baseline(path: Path) -> Scorecard:
+    """The card ``--baseline`` names, read before anything is audited."""
+    from auditor.baseline import load_baseline
+
+    return load_baseline(path)
+
+
+def _compare(earlier: Scorecard, card: Scorecard) -> Comparison:
+    from auditor.compare import compare
+
+    return compare(earlier, card)
 
 
 def _local_path(

@@ -79,8 +79,13 @@ def _parse_outputs(path: Path) -> dict[str, str]:
 
 
 def run_action(
-    workspace: Path, runner_bin: Path, tmp_path: Path, inputs: dict[str, str]
+    workspace: Path,
+    runner_bin: Path,
+    tmp_path: Path,
+    inputs: dict[str, str],
+    event: tuple[str, dict[str, Any]] | None = None,
 ) -> ActionRun:
+    """Run the action's steps; ``event`` is the triggering event's name and payload."""
     unknown = set(inputs) - set(ACTION["inputs"])
     assert not unknown, f"not inputs of action.yml: {unknown}"
     values = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
@@ -122,6 +127,10 @@ def run_action(
         "PIP_NO_BUILD_ISOLATION": "false",
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
     }
+    if event is not None:
+        payload = tmp_path / "event.json"
+        payload.write_text(json.dumps(event[1]), encoding="utf-8")
+        base_env.update(GITHUB_EVENT_NAME=event[0], GITHUB_EVENT_PATH=str(payload))
     run = ActionRun(status=0, stdout="", outputs={}, summary="")
     for index, step in enumerate(ACTION["runs"]["steps"]):
         if "uses" in step:
@@ -262,6 +271,96 @@ def test_bad_inputs_fail_with_one_line(
         f"(choose from {', '.join(ACTION_FILES)})"
     )
     assert set(ACTION_FILES) == {"html", "markdown", "json", "sarif", "badge"}
+
+
+def _pull_request(base: str) -> tuple[str, dict[str, Any]]:
+    return "pull_request", {"action": "synchronize", "pull_request": {"base": {"sha": base}}}
+
+
+def test_a_pull_request_is_compared_with_its_base_at_the_top_of_the_summary(
+    runner_python: Path, tmp_path: Path
+) -> None:
+    repo = build_weak_project(tmp_path / "workspace")
+    base = repo.git("rev-parse", "HEAD").strip()
+    repo.commit(
+        "Describe the calculator in a README",
+        {"README.md": "# Calculator\n\nAdds two numbers from the command line.\n"},
+    )
+
+    run = run_action(
+        repo.path, runner_python, tmp_path, {"formats": "json"}, event=_pull_request(base)
+    )
+
+    assert run.status == 0, run.stdout
+    card = json.loads((Path(run.outputs["markdown"]).parent / "scorecard.json").read_text())
+    before, after = card["comparison"]["before"]["score"], card["score"]
+    assert card["comparison"]["before"]["head"] == base
+    assert after > before and run.outputs["delta"] == f"{after - before:+.1f}"
+    headline = f"{before:.1f} → {after:.1f} \\(\\+{after - before:.1f}\\)".replace(".", "\\.")
+    title, first = run.summary.split("\n\n")[:2]
+    assert title == "## Portfolio scorecard: workspace"
+    assert first == f"### What changed: {headline} since {base[:7]}"
+    improved = {c["rule"] for c in card["comparison"]["changes"] if c["direction"] == "better"}
+    assert {"DOC001", "DOC002"} <= improved
+    assert f"::notice title=portfolio-auditor::Score {before:.1f} → {after:.1f}" in run.stdout
+
+
+def test_fail_on_drop_fails_a_pull_request_that_lowers_the_score(
+    strong_workspace: RepoBuilder, runner_python: Path, tmp_path: Path
+) -> None:
+    workspace = tmp_path / "workspace"
+    subprocess.run(
+        ["git", "clone", "-q", f"file://{strong_workspace.path}", str(workspace)],
+        check=True,
+        capture_output=True,
+    )
+    repo = RepoBuilder(workspace)
+    base = repo.git("rev-parse", "HEAD").strip()
+    repo.git("rm", "-q", "-r", "tests")
+    repo.commit("Remove the tests")
+
+    gated = run_action(
+        workspace, runner_python, tmp_path, {"fail-on-drop": "2"}, event=_pull_request(base)
+    )
+    lenient = run_action(
+        workspace, runner_python, tmp_path, {"fail-on-drop": "90"}, event=_pull_request(base)
+    )
+    pushed = run_action(workspace, runner_python, tmp_path, {"fail-on-drop": "2"})
+
+    assert gated.status == 1, gated.stdout
+    drop = -float(gated.outputs["delta"])
+    assert drop > 2
+    errors = [line for line in gated.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"::error title=portfolio-auditor::score fell by {drop:.1f} points")
+    assert errors[0].endswith(f"since {base[:7]}, more than fail-on-drop 2")
+    assert "newly failing" in gated.summary.split("<details>", 1)[0]
+    assert lenient.status == 0 and lenient.outputs["delta"] == gated.outputs["delta"]
+    assert pushed.status == 0 and pushed.outputs["delta"] == ""
+
+
+def test_a_base_missing_from_a_shallow_checkout_is_a_notice_not_a_failure(
+    strong_workspace: RepoBuilder, runner_python: Path, tmp_path: Path
+) -> None:
+    workspace = tmp_path / "workspace"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{strong_workspace.path}", str(workspace)],
+        check=True,
+        capture_output=True,
+    )
+    base = strong_workspace.git("rev-parse", "HEAD~1").strip()
+
+    run = run_action(
+        workspace, runner_python, tmp_path, {"fail-on-drop": "0"}, event=_pull_request(base)
+    )
+
+    assert run.status == 0, run.stdout
+    assert (
+        "::notice title=portfolio-auditor::not compared with the base commit: "
+        f"cannot read commit {base[:7]}" in run.stdout
+    )
+    assert "fetch-depth: 0" in run.stdout
+    assert run.outputs["delta"] == ""
 
 
 def test_every_input_and_output_is_documented_in_the_readme() -> None:

@@ -252,3 +252,22 @@ def test_hostile_repository_runs_no_script_and_fires_no_dialog(
     if remote == HOSTILE_REMOTE and bypass_csp:
         screenshot(seen, "hostile-desktop")
     seen.page.context.close()
+
+
+def test_an_f_card_collapses_passing_detail_and_stays_short(
+    browser: Browser, cards: dict[str, tuple[Scorecard, Path]]
+) -> None:
+    card, document = cards["weak"]
+
+    seen = visit(browser, document)
+    page = seen.page
+    height = page.evaluate("document.documentElement.scrollHeight")
+
+    seen.assert_quiet()
+    assert card.grade == "F"
+    assert height < 9000, height  # about 12,400 px when every detail was open
+    fix = page.locator(".finding.status-fail .fix").first
+    assert fix.is_visible() and fix.inner_text().startswith("How to fix:")
+    assert not page.locator(".finding .why").first.is_visible()  # behind "why employers care"
+    assert not page.locator(".passed-list .finding").first.is_visible()
+    seen.page.context.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from auditor.compare import Comparison
 from auditor.model import Scorecard
 
 
@@ -16,6 +17,8 @@ from auditor.model import Scorecard
 class RenderOptions:
     color: bool = False
     width: int | None = None
+    #: The audit compared with an earlier card (``--baseline``): shown by every card.
+    comparison: Comparison | None = None
 
 
 Renderer = Callable[[Scorecard, RenderOptions], str]
@@ -24,25 +27,27 @@ Renderer = Callable[[Scorecard, RenderOptions], str]
 def _text(card: Scorecard, options: RenderOptions) -> str:
     from auditor.render.text import render_text
 
-    return render_text(card, color=options.color, width=options.width)
+    return render_text(
+        card, color=options.color, width=options.width, comparison=options.comparison
+    )
 
 
 def _json(card: Scorecard, options: RenderOptions) -> str:
     from auditor.render.json import render_json
 
-    return render_json(card)
+    return render_json(card, comparison=options.comparison)
 
 
 def _markdown(card: Scorecard, options: RenderOptions) -> str:
     from auditor.render.markdown import render_markdown
 
-    return render_markdown(card)
+    return render_markdown(card, comparison=options.comparison)
 
 
 def _html(card: Scorecard, options: RenderOptions) -> str:
     from auditor.render.html import render_html
 
-    return render_html(card)
+    return render_html(card, comparison=options.comparison)
 
 
 def _sarif(card: Scorecard, options: RenderOptions) -> str:
@@ -60,7 +65,7 @@ def _badge(card: Scorecard, options: RenderOptions) -> str:
 def _github(card: Scorecard, options: RenderOptions) -> str:
     from auditor.render.github import render_github
 
-    return render_github(card)
+    return render_github(card, comparison=options.comparison)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ end the command and start another (``%0A::error::…``, ``::stop-commands::``).
 
 from __future__ import annotations
 
+from auditor.compare import Comparison
 from auditor.model import Finding, Scorecard, Status
 from auditor.render.sanitize import terminal_safe
 
@@ -38,7 +39,7 @@ def _annotation(finding: Finding) -> str:
     return f"::{level} {','.join(properties)}::{escape_data(message)}"
 
 
-def render_github(card: Scorecard) -> str:
+def render_github(card: Scorecard, *, comparison: Comparison | None = None) -> str:
     """Workflow commands for every failing, partial or errored finding, most valuable first."""
     rank = {step.finding.rule: index for index, step in enumerate(card.next_steps)}
     shown = [f for f in card.findings if f.status in _LEVEL]
@@ -48,4 +49,8 @@ def render_github(card: Scorecard) -> str:
         f"::notice title=portfolio-auditor::Score {card.score:.1f}/100, grade {card.grade} "
         f"({escape_data(terminal_safe(card.repo.name))})"
     )
+    if comparison is not None:
+        lines.append(
+            f"::notice title=portfolio-auditor::Score {comparison.headline} {comparison.since}"
+        )
     return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from auditor.compare import Comparison
 from auditor.model import Scorecard
 from auditor.render.sanitize import printable
 from auditor.render.view import band, build_view
@@ -63,7 +64,8 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_html(card: Scorecard) -> str:
-    """The scorecard as a self-contained HTML document."""
+def render_html(card: Scorecard, *, comparison: Comparison | None = None) -> str:
+    """The scorecard as a self-contained HTML document (with what changed since a baseline)."""
     template = environment().get_template(TEMPLATE)
-    return template.render(view=build_view(card, max_evidence=MAX_EVIDENCE))
+    view = build_view(card, max_evidence=MAX_EVIDENCE, comparison=comparison)
+    return template.render(view=view)

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from auditor.compare import Comparison
 from auditor.model import (
     Adjustment,
     Blocker,
@@ -104,9 +105,13 @@ def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
     }
 
 
-def render_json(card: Scorecard) -> str:
+def render_json(card: Scorecard, *, comparison: Comparison | None = None) -> str:
+    """The card as JSON; with a baseline, ``comparison`` says what changed since it."""
+    data = scorecard_to_dict(card)
+    if comparison is not None:
+        data["comparison"] = comparison.to_dict()
     # ensure_ascii keeps any odd byte from the repository as an escape, never raw output.
-    return json.dumps(scorecard_to_dict(card), indent=2, ensure_ascii=True) + "\n"
+    return json.dumps(data, indent=2, ensure_ascii=True) + "\n"
 
 
 def scorecard_from_dict(data: Mapping[str, Any]) -> Scorecard:

@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from auditor.compare import Comparison
 from auditor.model import Scorecard
 from auditor.render.sanitize import terminal_safe
 from auditor.render.view import build_view
@@ -34,6 +35,8 @@ MAX_CHARS = 65_536
 # headings, lists, tables, strikethrough and math. ``<``, ``>`` and ``&`` become entities.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
 # The links the view builds: https, percent-encoded, nothing Markdown could read otherwise.
+#: A code span in our own wording (a fix, a message): one backtick each side, no line break.
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
 _SAFE_URL = re.compile(r"^https://[A-Za-z0-9._~%/#:+-]+$")
 
 
@@ -42,6 +45,26 @@ def md_escape(value: object) -> Markup:
     text = terminal_safe(str(value))  # control characters gone, line breaks collapsed
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return Markup(_MD_SPECIAL.sub(r"\\\1", text))
+
+
+def md_code(value: object, cell: bool = False) -> Markup:
+    """Text with its `backticked` parts as code spans and the rest escaped by :func:`md_escape`.
+
+    A code span takes its text literally (escapes would show as backslashes), so only its
+    own delimiters are special: the span's text holds no backtick, so it closes where it
+    should, and raw HTML inside it is shown as text. In a table ``cell`` a ``|`` in a span is
+    written ``\\|``, which GitHub's table parser reads as a pipe inside the cell.
+    """
+    text = terminal_safe(str(value))
+    parts = []
+    last = 0
+    for match in _CODE_SPAN.finditer(text):
+        parts.append(md_escape(text[last : match.start()]))
+        code = match.group(1).replace("|", "\\|") if cell else match.group(1)
+        parts.append(Markup(f"`{code}`"))
+        last = match.end()
+    parts.append(md_escape(text[last:]))
+    return Markup("").join(parts)
 
 
 def url(value: object) -> Markup:
@@ -103,6 +126,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md_escape
+    env.filters["mdcode"] = md_code
     env.filters["clip"] = clip
     env.filters["url"] = url
     return env
@@ -113,12 +137,14 @@ def size(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def render_markdown(card: Scorecard, *, limit: int = MAX_CHARS) -> str:
+def render_markdown(
+    card: Scorecard, *, limit: int = MAX_CHARS, comparison: Comparison | None = None
+) -> str:
     """The scorecard as GitHub Markdown of at most ``limit`` characters."""
     template = environment().get_template(TEMPLATE)
     document = ""
     for detail in LEVELS:
-        view = build_view(card, max_evidence=detail.max_evidence)
+        view = build_view(card, max_evidence=detail.max_evidence, comparison=comparison)
         document = template.render(view=view, detail=detail, limit=limit)
         if size(document) <= limit:
             return document

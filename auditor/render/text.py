@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
 
+from auditor.compare import Comparison
 from auditor.model import Finding, Scorecard, Status
 from auditor.render.sanitize import terminal_safe
 from auditor.render.view import kind_line, receipt
@@ -31,7 +32,13 @@ BAR_WIDTH = 24
 MAX_EVIDENCE = 3
 
 
-def render_text(card: Scorecard, *, color: bool = True, width: int | None = None) -> str:
+def render_text(
+    card: Scorecard,
+    *,
+    color: bool = True,
+    width: int | None = None,
+    comparison: Comparison | None = None,
+) -> str:
     """The scorecard as terminal text (ANSI colours only when ``color``)."""
     buffer = io.StringIO()
     console = Console(
@@ -45,6 +52,8 @@ def render_text(card: Scorecard, *, color: bool = True, width: int | None = None
         soft_wrap=False,
     )
     _header(console, card)
+    if comparison is not None:
+        _comparison(console, comparison)
     _blockers(console, card)
     _receipt(console, card)
     _categories(console, card)
@@ -71,9 +80,29 @@ def _header(console: Console, card: Scorecard) -> None:
     score.append(" / 100   Grade ")
     score.append(card.grade, style=GRADE_STYLE.get(card.grade, "bold"))
     console.print(score)
-    what = kind_line(card.verdict)
+    what = kind_line(card.verdict, card.signals)
     if what:
         console.print(Text("  " + terminal_safe(what[:1].upper() + what[1:]), style="dim"))
+    console.print()
+
+
+CHANGE_WORDS = {"worse": "newly failing", "better": "improved", "other": "changed"}
+
+
+def _comparison(console: Console, comparison: Comparison) -> None:
+    """The score against the baseline, then the rules whose status changed, worst first."""
+    line = Text(f"  Score {comparison.headline} {comparison.since}")
+    if comparison.delta:
+        line.stylize("bold green" if comparison.delta > 0 else "bold red")
+    console.print(line)
+    for change in comparison.changes:
+        style = {"worse": "red", "better": "green"}.get(change.direction, "dim")
+        row = Text(f"    {CHANGE_WORDS[change.direction]:<14} ", style=style)
+        row.append(terminal_safe(f"{change.rule} {change.title}"))
+        row.append(f" ({change.before or 'absent'} → {change.after or 'absent'})", style="dim")
+        console.print(row)
+    if not comparison.changes:
+        console.print(Text("    no rule changed status", style="dim"))
     console.print()
 
 
@@ -140,6 +169,9 @@ def _next_steps(console: Console, card: Scorecard) -> None:
     if not card.next_steps:
         return
     console.print(Text("Next steps (most valuable first)", style="bold"))
+    console.print(
+        Text("  each gain is for fixing that finding alone, everything else as it is", style="dim")
+    )
     for number, step in enumerate(card.next_steps, start=1):
         line = Text(f"  {number}. ")
         line.append(f"+{step.points:.1f} ", style="bold green")

@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from auditor.compare import Comparison
 from auditor.model import (
     Blocker,
     CategoryScore,
@@ -31,18 +31,24 @@ from auditor.model import (
     Status,
     Verdict,
 )
+from auditor.render.signals import (  # format_value: re-exported for older callers
+    SignalGroupView,
+    format_value,
+    signal_groups,
+    when,
+)
+
+__all__ = ["CardView", "build_view", "format_value", "kind_line", "repo_web", "shown_remote"]
 
 #: Findings within a category, worst first: what needs work comes before what passed.
 STATUS_ORDER = (Status.FAIL, Status.PARTIAL, Status.ERROR, Status.PASS, Status.SKIP)
 #: Score bands shared by every card: at or above the first bound "strong", then "fair".
 BAND_BOUNDS = (("strong", 80.0), ("fair", 60.0))
 NEXT_STEPS = 5
-MAX_LIST_ITEMS = 10  # items of a listed signal before "and N more"
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _SHA = re.compile(r"^[0-9a-f]{7,64}$")
 _ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
-_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,28 @@ def repo_web(remote: str | None) -> RepoWeb | None:
     return RepoWeb(host=host, base=f"https://{host}/{'/'.join(segments)}")
 
 
+_SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/\\]")
+_NETWORK_SCHEMES = ("http", "https", "ssh", "git", "git+ssh", "ssh+git")
+
+
+def shown_remote(remote: str | None) -> str | None:
+    """The remote as the card shows it: a network address (``https://…``, ``ssh://…``,
+    ``git@host:owner/name``), or None for a local path or ``file://`` URL, which says
+    nothing to a reader and shows where the auditor's own files are."""
+    if not remote:
+        return None
+    text = remote.strip()
+    if _SCP_LIKE.match(text):
+        return text
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() in _NETWORK_SCHEMES and parts.hostname:
+        return text
+    return None
+
+
 def _safe_path(path: str) -> bool:
     parts = path.strip("/").split("/")
     return bool(path.strip("/")) and not any(p in ("", ".", "..") for p in parts)
@@ -140,6 +168,9 @@ class FindingView:
     percent: int | None  # a partial outcome's score in percent
     evidence: tuple[EvidenceView, ...]
     hidden_evidence: int  # evidence left out by the caller's limit
+    #: The message as shown: without the part said once for the category (``shared``).
+    message: str = ""
+    shared: bool = False  # part of the message is the category's shared note
 
     @property
     def status(self) -> str:
@@ -157,6 +188,10 @@ class CategoryView:
     band: str
     findings: tuple[FindingView, ...]
     counts: Mapping[str, int]  # status value -> findings
+    #: Text that several findings to fix repeat ("headings found: …"), said once, and the
+    #: rules that share it.
+    shared_note: str | None = None
+    shared_rules: tuple[str, ...] = ()
 
     @property
     def applicable(self) -> int:
@@ -170,18 +205,27 @@ class CategoryView:
     def to_fix(self) -> int:
         return sum(self.counts.get(s.value, 0) for s in (Status.FAIL, Status.PARTIAL))
 
+    @property
+    def rule_counts(self) -> str:
+        """``5 rules: 2 pass, 3 partial``: every applicable rule counted by its outcome, so
+        the line can never read as a contradiction of a strong score made of partials."""
+        if not self.applicable:
+            return "no rule applied"
+        rules = f"{self.applicable} rule{'s' if self.applicable != 1 else ''}"
+        parts = [
+            f"{self.counts[s.value]} {s.value}"
+            for s in (Status.PASS, Status.PARTIAL, Status.FAIL)
+            if self.counts.get(s.value)
+        ]
+        if len(parts) == 1 and self.applicable > 1:
+            return f"{rules}: all {parts[0].split(' ', 1)[1]}"
+        return f"{rules}: {', '.join(parts)}"
+
 
 @dataclass(frozen=True)
 class StepView:
     step: NextStep
     anchor: str
-
-
-@dataclass(frozen=True)
-class SignalGroupView:
-    key: str
-    title: str
-    rows: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -211,24 +255,50 @@ def receipt(verdict: Verdict | None) -> tuple[ReceiptLine, ...]:
     return tuple(lines)
 
 
-def kind_line(verdict: Verdict | None) -> str:
-    """ "a web app, 1,234 lines of code (uses Flask)": what was audited, said plainly."""
-    if verdict is None:
-        return ""
-    kind = _KIND_WORDS.get(verdict.project_kind, verdict.project_kind)
-    article = "an" if kind[:1].lower() in "aeiou" else "a"
-    size = f", {verdict.code_lines:,} lines of code" if verdict.code_lines else ""
-    why = f" ({verdict.kind_reason})" if verdict.kind_reason else ""
-    return f"{article} {kind}{size}{why}"
-
-
-#: How a kind of project reads in a sentence, where its short name would not.
-_KIND_WORDS = {
+#: How a kind of project reads in a sentence, where its id is not already plain English.
+KIND_WORDS = {
     "cli": "command-line tool",
     "ml": "machine-learning project",
     "api": "API",
     "application": "Python application",
 }
+#: Stack entries that say nothing about what a project is built with.
+_STACK_NOISE = ("logging",)
+MAX_STACK = 6
+
+
+def kind_line(verdict: Verdict | None, signals: Mapping[str, Any] | None = None) -> str:
+    """ "a command line: 405 lines of code, 4 tests; built with Click, SQLite, pytest": what
+    was audited, said plainly: its kind, its size and its stack."""
+    if verdict is None:
+        return ""
+    signals = signals or {}
+    kind = KIND_WORDS.get(verdict.project_kind, verdict.project_kind)
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
+    size = []
+    if verdict.code_lines:
+        size.append(f"{verdict.code_lines:,} line{'s' if verdict.code_lines != 1 else ''} of code")
+    tests = signals.get("tests")
+    if isinstance(tests, Mapping) and isinstance(tests.get("test_functions"), int):
+        count = tests["test_functions"]
+        size.append(f"{count:,} test{'s' if count != 1 else ''}" if count else "no tests")
+    line = f"{article} {kind}" + (f": {', '.join(size)}" if size else "")
+    stack = stack_names(signals.get("stack"))
+    if stack:
+        return f"{line}; built with {', '.join(stack)}"
+    return f"{line} ({verdict.kind_reason})" if verdict.kind_reason else line
+
+
+def stack_names(stack: Any) -> list[str]:
+    """The names of the stack signal, each once, in the order measured."""
+    if not isinstance(stack, Mapping):
+        return []
+    names: list[str] = []
+    for key, values in stack.items():
+        if key in _STACK_NOISE or not isinstance(values, (list, tuple)):
+            continue
+        names += [str(v) for v in values if str(v) not in names and not str(v).startswith("a ")]
+    return names[:MAX_STACK]
 
 
 @dataclass(frozen=True)
@@ -247,13 +317,17 @@ class CardView:
     receipt: tuple[ReceiptLine, ...] = ()
     kind: str = ""
     blockers: tuple[Blocker, ...] = ()
+    comparison: Comparison | None = None  # the audit against a baseline card
+    remote: str | None = None  # the remote as a network address, never a local path
 
     @property
     def head_short(self) -> str | None:
         return self.card.repo.head[:7] if self.card.repo.head else None
 
 
-def build_view(card: Scorecard, *, max_evidence: int | None = None) -> CardView:
+def build_view(
+    card: Scorecard, *, max_evidence: int | None = None, comparison: Comparison | None = None
+) -> CardView:
     """The view of a scorecard; ``max_evidence`` caps the evidence shown per finding."""
     web = repo_web(card.repo.remote)
     head = card.repo.head if card.repo.head and _SHA.match(card.repo.head) else None
@@ -285,10 +359,12 @@ def build_view(card: Scorecard, *, max_evidence: int | None = None) -> CardView:
         ),
         signals=signal_groups(card.signals),
         counts={s.value: counts[s.value] for s in STATUS_ORDER if counts[s.value]},
-        audited=_when(card.audited_at),
+        audited=when(card.audited_at),
         receipt=receipt(card.verdict),
-        kind=kind_line(card.verdict),
+        kind=kind_line(card.verdict, card.signals),
         blockers=card.verdict.blockers if card.verdict else (),
+        comparison=comparison,
+        remote=shown_remote(card.repo.remote),
     )
 
 
@@ -301,13 +377,46 @@ def _category_view(
 ) -> CategoryView:
     ordered = sorted(findings, key=lambda f: (STATUS_ORDER.index(f.status), f.rule))
     counts = Counter(f.status.value for f in findings)
+    views = [_finding_view(f, web, head, max_evidence) for f in ordered]
+    note = shared_clause([v.finding.outcome.message for v in views if v.needs_work])
+    rules: list[str] = []
+    if note is not None:
+        for index, fv in enumerate(views):
+            if fv.needs_work and fv.message.endswith(note):
+                rest = fv.message[: -len(note)].rstrip(" :;")
+                views[index] = replace(fv, message=rest, shared=True)
+                rules.append(fv.finding.rule)
     return CategoryView(
         category=category,
         anchor=anchor("cat", category.id),
         band=band(category.score),
-        findings=tuple(_finding_view(f, web, head, max_evidence) for f in ordered),
+        findings=tuple(views),
         counts=dict(counts),
+        shared_note=note,
+        shared_rules=tuple(rules),
     )
+
+
+#: A clause shorter than this is not worth saying once instead of in each finding.
+MIN_SHARED_CHARS = 30
+_CLAUSE_BREAKS = (": ", "; ")
+
+
+def shared_clause(messages: Sequence[str]) -> str | None:
+    """The longest ending that two or more messages share from a clause boundary (a whole
+    message, or what follows ``: `` or ``; ``), such as "headings found: …"; None when none
+    is long enough to be worth saying once."""
+    seen: Counter[str] = Counter()
+    for message in messages:
+        endings = {message}
+        for brk in _CLAUSE_BREAKS:
+            start = message.find(brk)
+            while start != -1:
+                endings.add(message[start + len(brk) :])
+                start = message.find(brk, start + 1)
+        seen.update(e for e in endings if len(e) >= MIN_SHARED_CHARS)
+    shared = [e for e, n in seen.items() if n >= 2]
+    return max(shared, key=lambda e: (len(e), e)) if shared else None
 
 
 def _finding_view(
@@ -324,6 +433,7 @@ def _finding_view(
         percent=percent,
         evidence=tuple(_evidence_view(e, web, head) for e in shown),
         hidden_evidence=len(evidence) - len(shown),
+        message=finding.outcome.message,
     )
 
 
@@ -336,103 +446,3 @@ def _evidence_view(item: Evidence, web: RepoWeb | None, head: str | None) -> Evi
     href = web.file_url(head, item.path, line) if web and head and _safe_path(item.path) else None
     location = f"{item.path}:{line}" if line else item.path
     return EvidenceView(location, item.note, href, is_commit=False)
-
-
-def _when(stamp: str) -> str:
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
-# ------------------------------------------------------------------------------ signals
-
-SIGNAL_TITLES = {
-    "readme": "README",
-    "license": "License",
-    "tests": "Tests",
-    "ci": "Continuous integration",
-    "commits": "Commit history",
-    "hygiene": "Hygiene",
-    "complexity": "Complexity",
-    "lint": "Lint",
-    "python": "Python code",
-}
-SIGNAL_LABELS = {
-    "spdx": "SPDX identifier",
-    "loc": "lines of code",
-    "test_loc": "lines of tests",
-    "source_loc": "lines of source",
-    "test_functions": "test functions",
-    "assertionless": "tests without assertions",
-    "mean_cc": "mean cyclomatic complexity",
-    "max_cc": "highest cyclomatic complexity",
-    "mean_mi": "mean maintainability index",
-    "rank": "complexity rank",
-    "per_kloc": "violations per 1,000 lines",
-    "vague_message_fraction": "vague commit messages",
-    "single_dump": "history is a single dump",
-    "active_days": "active days",
-    "runs_tests": "runs the tests",
-    "runs_lint": "runs a linter",
-    "gitignore": ".gitignore committed",
-    "committed_junk": "committed junk",
-    "secrets_suspect": "suspected secrets",
-    "secret_files_in_history": "secret files in the history",
-    "parse_errors": "files that do not parse",
-}
-
-
-def signal_groups(signals: Mapping[str, Any]) -> tuple[SignalGroupView, ...]:
-    """The measured signals as titled groups of (label, text) rows."""
-    groups = []
-    for key, values in signals.items():
-        title = SIGNAL_TITLES.get(key, key.replace("_", " ").capitalize())
-        if isinstance(values, Mapping):
-            rows = tuple((_label(k), format_value(k, v)) for k, v in values.items())
-        else:
-            rows = (("value", format_value(key, values)),)
-        groups.append(SignalGroupView(key=key, title=title, rows=rows))
-    return tuple(groups)
-
-
-def _label(key: object) -> str:
-    text = str(key)
-    return SIGNAL_LABELS.get(text, text.replace("_", " "))
-
-
-def format_value(key: str, value: Any) -> str:
-    """A measured value as short text: yes/no, counts with separators, lists bounded."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if key.endswith("fraction"):
-            return f"{value * 100:.0f}%"
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    if isinstance(value, Mapping):
-        if value and all(isinstance(v, bool) for v in value.values()):
-            present = [_label(k) for k, v in value.items() if v]
-            missing = [_label(k) for k, v in value.items() if not v]
-            parts = []
-            if present:
-                parts.append("has " + ", ".join(present))
-            if missing:
-                parts.append("lacks " + ", ".join(missing))
-            return "; ".join(parts)
-        return ", ".join(f"{_label(k)}: {format_value(str(k), v)}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        if not value:
-            return "none"
-        items = [format_value(key, v) for v in value[:MAX_LIST_ITEMS]]
-        more = len(value) - MAX_LIST_ITEMS
-        return ", ".join(items) + (f" and {more:,} more" if more > 0 else "")
-    if isinstance(value, str) and _ISO_TIME.match(value):
-        return _when(value)
-    return str(value)
