@@ -108,12 +108,14 @@ class AccountScore:
     #: The best audited repository's score: the account never scores above it.
     best: float | None = None
 
-    def breakdown(self) -> dict[str, float]:
+    def breakdown(self) -> dict[str, float | None]:
+        """The parts of the score (each 0-100) and ``best``, the cap it never exceeds."""
         return {
             "quality": self.quality,
             "solid_projects": self.solid,
             "contributions": self.contributions,
             "recency": self.recency,
+            "best": self.best,
         }
 
 
