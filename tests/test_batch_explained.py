@@ -229,3 +229,50 @@ def test_a_repository_that_cannot_be_cloned_this_time_keeps_its_last_audit(
     assert calc["as_of"][:10] == calc["audited_at"][:10]
     assert "cannot clone" in calc["reason"]
     assert kim["complete"] is False
+
+
+def test_the_csv_and_html_show_the_breakdown_and_every_input_column_once(
+    standin: StandInGitHub, published: dict[str, str], tmp_path: Path
+) -> None:
+    standin.add_user(
+        User(
+            "kim",
+            None,
+            [Repo("ledger", published["strong"]), Repo("calc", published["weak"])],
+            merged_prs=["psf/requests"],
+        )
+    )
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "Name,login,Email,Role applied for,Score\n"
+        "Kim Example,kim,kim@example.com,Backend engineer,7\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+
+    assert run_batch(standin.base_url, out, "--from-file", str(people)) == 0
+
+    kim = board_of(out)["kim"]
+    header, rows = csv_of(out)
+    lowered = [h.lower() for h in header]
+    assert len(lowered) == len(set(lowered)), header
+    assert "Name" not in header and rows["kim"]["name"] == "Kim Example"
+    assert rows["kim"]["Email"] == "kim@example.com"
+    assert rows["kim"]["Role applied for"] == "Backend engineer"
+    assert rows["kim"]["input: Score"] == "7"
+    for part in ("quality", "solid_projects", "contributions", "recency", "best"):
+        assert rows["kim"][part] == str(kim["breakdown"][part]), part
+    assert rows["kim"]["carried_by"] == " ".join(
+        f"{r['name']} ({r['score']:.1f})" for r in kim["repos"] if r["carried_score"]
+    )
+    assert rows["kim"]["Tests"] == str(kim["categories"]["TST"])
+    summary = rows["kim"]["summary"]
+    assert summary == kim["summary"]
+    assert summary.startswith(f"kim scores {kim['score']:.1f} ({kim['grade']}). ")
+    assert "Strongest project: ledger (93.2, A, a cli of " in summary
+    assert "No clear gap: every category averages 60 or more." in summary
+    html = (out / "leaderboard.html").read_text("utf-8")
+    assert "kim@example.com" in html and "Backend engineer" in html
+    assert f"<b>Why {kim['score']:.1f}:</b> best projects {kim['breakdown']['quality']:.1f}" in html
+    assert 'Tests<span class="code">TST</span>' in html
+    assert summary.replace("'", "&#39;") in html
