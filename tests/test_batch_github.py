@@ -118,6 +118,8 @@ def test_a_batch_ranks_explains_and_records_every_failure(
     captured = capsys.readouterr()
     assert code == 3, captured.err
     board = board_of(out)
+    # Alice has Erin's one strong project, plus a weak one (which lowers nothing) and merged
+    # pull requests to other people's repositories: she ranks first.
     assert list(board) == ["alice", "erin", "bob", "carol"]
     assert [c["rank"] for c in board.values()] == [1, 2, 3, None]
 
@@ -168,7 +170,7 @@ def test_a_batch_ranks_explains_and_records_every_failure(
     with (out / "leaderboard.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["login"] for r in rows] == ["alice", "erin", "bob", "carol"]
-    assert rows[0]["applied"] == "2024-03-01" and rows[0]["score"] == str(alice["score"])
+    assert rows[1]["applied"] == "2024-03-01" and rows[1]["score"] == str(alice["score"])
     assert rows[2]["name"] == '\'=HYPERLINK("http://evil.example")'
     assert rows[3]["errors"] == "GitHub has no account named 'carol'"
 

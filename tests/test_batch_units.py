@@ -120,9 +120,10 @@ def test_a_few_strong_projects_beat_many_shallow_ones(pack: RulePack) -> None:
     many_shallow = score(pack, [45] * 30)
     one_strong = score(pack, [92])
     assert few_strong > one_strong > many_shallow
-    # One excellent project stands on its own: it carries the weight of the missing slots.
+    # One excellent project stands on its own: the missing slots count 15 points below it.
     assert 75 <= one_strong <= 92
-    # Shallow repositories beyond the best three change nothing.
+    # A weak extra repository never lowers the account; those beyond the best three do nothing.
+    assert score(pack, [92, 20]) == one_strong
     assert score(pack, [92, 90, 88, 10, 10, 10]) == few_strong
     # Contributions to other people's repositories count, up to the target.
     assert score(pack, [60], merged_prs=3) > score(pack, [60], merged_prs=1) > score(pack, [60])
@@ -149,10 +150,10 @@ def test_the_formula_is_the_one_documented_in_the_pack(pack: RulePack) -> None:
         policy=policy,
         pack=pack,
     )
-    # Two repositories: they share the weights of the first two slots.
-    quality = (0.7 * 90 + 0.2 * 50) / 0.9
+    # b's 50 is below the best less slot_gap (75): it counts 75, as does the empty third slot.
+    quality = 0.7 * 90 + 0.2 * 75 + 0.1 * 75
     solid, contributions = 100 / 3, 100 / 3
-    expected = (85 * quality + 5 * solid + 5 * contributions + 5 * 0) / 100
+    expected = min(90, quality + (5 * solid + 5 * contributions + 5 * 0) / 100)
     assert result.score == round(expected, 1)
     assert result.carried_by == ("a", "b") and result.solid_projects == ("a",)
     assert result.categories["DOC"] == 80.0 and result.categories["TST"] is None
@@ -165,7 +166,9 @@ def test_the_formula_is_the_one_documented_in_the_pack(pack: RulePack) -> None:
         ({"top_weights": []}, "top_weights must be"),
         ({"top_weights": [0, 0]}, "top_weights must be"),
         ({"solid_target": 1.5}, "solid_target must be a whole number"),
-        ({"quality_weight": -1}, "quality_weight must be a number"),
+        ({"solid_weight": -1}, "solid_weight must be a number"),
+        ({"quality_weight": 85}, "unknown key(s) quality_weight"),
+        ({"recency_weight": 60}, "at most 50 together"),
         ({"demo_rule": "DOC007"}, "unknown key(s) demo_rule"),
         ({"recent_days": 900}, "stale_days must not be below"),
     ],

@@ -270,4 +270,133 @@ def test_an_f_card_collapses_passing_detail_and_stays_short(
     assert fix.is_visible() and fix.inner_text().startswith("How to fix:")
     assert not page.locator(".finding .why").first.is_visible()  # behind "why employers care"
     assert not page.locator(".passed-list .finding").first.is_visible()
+
+
+# --------------------------------------------------------------------- the batch leaderboard
+
+
+@pytest.fixture(scope="module")
+def leaderboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A leaderboard of four candidates from the stand-in GitHub: strong, mixed, a tutorial
+    dump, and one with a repository whose clone fails; the input file has extra columns."""
+    from tests.github_standin import Repo, User, publish, serve
+    from tests.test_batch_explained import missing_an_object, run_batch
+
+    root = tmp_path_factory.mktemp("leaderboard")
+    strong = build_strong_project(root / "strong")
+    weak = build_weak_project(root / "weak")
+    urls = {
+        "strong": publish(strong, root / "strong.git"),
+        "weak": publish(weak, root / "weak.git"),
+        "broken": missing_an_object(weak, root / "broken.git"),
+    }
+    people = root / "candidates.csv"
+    people.write_text(
+        "Name,login,email,role applied for\n"
+        "Ada Lovelace,ada,ada@example.com,Backend engineer\n"
+        "Brian Kernighan,brian,bwk@example.com,Platform engineer (data pipelines)\n"
+        "Tutorial Tim,tim,tim@example.com,Junior developer\n"
+        "Grace Hopper,grace,grace@example.com,Staff engineer\n",
+        encoding="utf-8",
+    )
+    old = os.environ.get("GITHUB_TOKEN")
+    os.environ["GITHUB_TOKEN"] = "ghp_standInToken0123456789abcdef"
+    served = serve()
+    standin = next(served)
+    try:
+        standin.add_user(
+            User(
+                "ada",
+                "Ada",
+                [
+                    Repo("ledger-with-a-rather-long-repository-name", urls["strong"]),
+                    Repo("calc", urls["weak"], pushed_days_ago=9),
+                    Repo("fork-of-something", urls["weak"], fork=True),
+                ],
+                merged_prs=["psf/requests", "pallets/click"],
+            )
+        )
+        standin.add_user(User("brian", None, [Repo("ledger", urls["strong"])]))
+        standin.add_user(
+            User("tim", None, [Repo("calc", urls["weak"]), Repo("calc-2", urls["weak"])])
+        )
+        standin.add_user(
+            User("grace", None, [Repo("ledger", urls["strong"]), Repo("calc", urls["broken"])])
+        )
+        out = root / "out"
+        assert run_batch(standin.base_url, out, "--from-file", str(people)) == 3
+        yield out / "leaderboard.html"
+    finally:
+        served.close()
+        if old is None:
+            os.environ.pop("GITHUB_TOKEN", None)
+        else:
+            os.environ["GITHUB_TOKEN"] = old
+
+
+def overflow(page: Page) -> list[str]:
+    """Elements whose content is wider than their box: cut off, or scrolled inside."""
+    result: list[str] = page.evaluate(
+        "[...document.querySelectorAll('main, .panel, table, th, td, li, dl')]"
+        ".filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)"
+        ".map(e => e.tagName + '.' + e.className + ': ' + e.textContent.trim().slice(0, 40))"
+    )
+    return result
+
+
+@pytest.mark.parametrize("width", [1280, 1600])
+def test_the_leaderboard_fits_a_laptop_and_explains_every_rank(
+    browser: Browser, leaderboard: Path, width: int
+) -> None:
+    seen = visit(browser, leaderboard, viewport={"width": width, "height": 900})
+    page = seen.page
+
+    seen.assert_quiet()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert overflow(page) == []
+    headers = page.locator("thead th").all_inner_texts()
+    assert any(h.startswith("Tests") and h.rstrip().endswith("TST") for h in headers), headers
+    rows = page.locator("tr.main")
+    assert rows.count() == 4
+    assert page.get_by_text("Platform engineer (data pipelines)").is_visible()
+    assert page.get_by_text("ledger-with-a-rather-long-repository-name").first.is_visible()
+    incomplete = page.locator(".incomplete")
+    assert incomplete.count() == 1 and incomplete.is_visible()
+    why = page.locator("tr.more summary").first
+    assert why.inner_text().startswith("Why ")
+    verdict = page.locator(".verdict").first
+    assert not verdict.is_visible()
+    why.click()
+    assert verdict.is_visible()
+    assert "Strongest project: ledger (93.2, A" in verdict.inner_text()
+    assert overflow(page) == []
+    # Sorting by a category keeps each candidate's verdict under its own row.
+    page.locator("thead th", has_text="Tests").locator("button").click()
+    logins = page.locator("tbody.candidate").evaluate_all(
+        "all => all.map(b => [b.rows[0].cells[1].querySelector('.login').textContent,"
+        " b.rows[1].querySelector('.verdict').textContent.split(' ')[0]])"
+    )
+    assert all(login == first for login, first in logins), logins
+    if width == 1280:
+        page.locator("tr.more details").evaluate_all("all => all.forEach(d => d.open = true)")
+        screenshot(seen, "leaderboard-desktop")
+    seen.page.context.close()
+
+
+def test_the_leaderboard_works_on_a_phone(browser: Browser, leaderboard: Path) -> None:
+    seen = visit(browser, leaderboard, viewport=PHONE)
+    page = seen.page
+
+    seen.assert_quiet()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert overflow(page) == []
+    first = page.locator("tr.main").first
+    assert first.locator(".login").is_visible() and first.locator(".big").is_visible()
+    box = first.locator(".big").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+    assert first.locator("td.cat").first.inner_text().startswith("README and docs")
+    page.locator("tr.more summary").first.click()
+    assert page.locator(".verdict").first.is_visible()
+    assert overflow(page) == []
+    screenshot(seen, "leaderboard-phone")
     seen.page.context.close()

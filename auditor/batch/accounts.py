@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from auditor.batch import answers
 from auditor.batch.answers import LOGIN
-from auditor.batch.github_api import Answer, ApiClient, ApiError, MalformedAnswer
+from auditor.batch.github_api import Answer, ApiClient, ApiError, MalformedAnswer, Unreachable
 from auditor.errors import AuditorError
 
 __all__ = ["LOGIN", "Account", "AccountSource", "GitHubAccounts", "RepoMetadata"]
@@ -134,6 +134,11 @@ class GitHubAuthError(AuditorError):
     """GitHub rejected the token: nothing in the batch can work, so the run stops."""
 
 
+class GitHubUnreachable(AuditorError):
+    """The API's host refused the connection or does not resolve, also when tried again:
+    every candidate would fail the same way, so the run stops before marking any failed."""
+
+
 class RateLimited(Exception):
     """The API said to wait: ``wait`` seconds from ``since`` (a ``time.time()``), at most
     ``MAX_RATE_WAIT`` whatever it said."""
@@ -160,7 +165,8 @@ class AccountSource(abc.ABC):
         """The account of ``login``.
 
         Raises :class:`AccountNotFound`, :class:`GitHubUnavailable`, :class:`RateLimited`
-        (call again after the wait) or :class:`GitHubAuthError`.
+        (call again after the wait), :class:`GitHubAuthError` or :class:`GitHubUnreachable`
+        (these two end the run).
         """
 
 
@@ -217,6 +223,11 @@ class GitHubAccounts(AccountSource):
         except _NotFound as exc:
             self._partial.pop(login.lower(), None)
             raise AccountNotFound(f"GitHub has no account named {login!r}") from exc
+        except Unreachable as exc:
+            raise GitHubUnreachable(
+                f"cannot reach the GitHub API at {self.base_url} ({exc}): check --github-url "
+                "and the network, then re-run the same command"
+            ) from None
         except MalformedAnswer as exc:
             raise GitHubUnavailable(f"GitHub sent a malformed answer: {exc}") from None
         except ApiError as exc:

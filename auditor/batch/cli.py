@@ -1,8 +1,9 @@
 """``auditor batch``: score many GitHub accounts unattended, resumably, side by side.
 
 Exit codes: 0 every candidate was scored, 3 some candidates or repositories failed (they are
-listed, and in the outputs) or the run stopped at ``--max-wait``, 2 bad input, 130 Ctrl-C
-(everything finished is kept; re-run the same command to resume).
+listed, and in the outputs) or the run stopped at ``--max-wait``, 2 bad input (or GitHub
+rejected the token, or its API cannot be reached: the previous outputs are left as they were),
+130 Ctrl-C (everything finished is kept; re-run the same command to resume).
 """
 
 from __future__ import annotations

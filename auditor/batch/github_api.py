@@ -16,8 +16,10 @@ and read bodies of any size.
 from __future__ import annotations
 
 import contextlib
+import errno
 import http.client
 import json
+import os
 import socket
 import ssl
 import threading
@@ -46,6 +48,15 @@ class MalformedAnswer(ApiError):
 
 class _NetworkError(ApiError):
     """The connection failed or was cut: worth another try (a deadline or a refusal is not)."""
+
+
+class Unreachable(ApiError):
+    """The API's host cannot be reached at all: the connection was refused, or its name does
+    not resolve. Tried once more, then given up: every other call would fail the same way."""
+
+
+#: ``connect()`` failures that mean nothing is listening there, or no such host.
+_UNREACHABLE_ERRNOS = frozenset({errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH})
 
 
 @dataclass(frozen=True)
@@ -97,7 +108,8 @@ class ApiClient:
 
         Retries 5xx answers and network failures with exponential backoff; raises
         :class:`ApiError` when there is still no answer, :class:`MalformedAnswer` when the
-        answer cannot be what GitHub sends. Other statuses are returned for the caller.
+        answer cannot be what GitHub sends, :class:`Unreachable` when the host refused the
+        connection or has no address twice in a row. Other statuses are returned for the caller.
         """
         url = path if "://" in path else f"{self.base_url}{path}"
         if params:
@@ -109,6 +121,10 @@ class ApiClient:
                 self._sleep(self._backoff * 2 ** (attempt - 1))
             try:
                 answer = self._follow(url)
+            except Unreachable:
+                if attempt >= 1:  # one retry: a host that is down stays down
+                    raise
+                continue
             except _NetworkError:
                 if attempt == self._retries:
                     raise
@@ -163,7 +179,16 @@ class ApiClient:
         watchdog.daemon = True
         watchdog.start()
         try:
-            connection.connect()
+            try:
+                connection.connect()
+            except OSError as exc:
+                if isinstance(exc, socket.gaierror):
+                    raise Unreachable(f"{parts.hostname}: no such host (DNS)") from None
+                if exc.errno in _UNREACHABLE_ERRNOS:
+                    reason = os.strerror(exc.errno or 0).lower()
+                    where = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname
+                    raise Unreachable(f"{where}: {reason}") from None
+                raise
             if expired.is_set():
                 cut()
             connection.request("GET", target, headers=self._headers())

@@ -12,9 +12,7 @@ characters, a different name for every repository.
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -28,14 +26,17 @@ from auditor.batch.clones import safe_component
 from auditor.batch.jobs import AUDITED, ERROR
 from auditor.batch.scoring import AccountPolicy, AccountScore, RepoScore, account_score, parse_time
 from auditor.batch.store import PENDING, Store, StoredCandidate
-from auditor.render.sanitize import terminal_safe
+from auditor.batch.summary import CardFacts, ScoredRepo, card_facts, paragraph
+from auditor.batch.table import csv_cell, extra_fields, to_csv
+
+__all__ = ["Leaderboard", "build", "csv_cell", "to_csv", "to_html", "to_json", "write"]
 from auditor.rulepack import RulePack
 
 SCHEMA_VERSION = 1
 NOT_READ = "not scored: the run stopped before this account was read; re-run the same command"
 NOT_FINISHED = "not audited: the run stopped first; re-run the same command to finish it"
-#: Characters that make a spreadsheet read a cell as a formula (CWE-1236).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: How a clone URL the batch would not use is reported: policy, not a failure to read.
+REFUSED = "refused:"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,9 @@ class RepoEntry:
     card: str | None = None  # the card's path relative to the output folder
     carried: bool = False  # one of the repositories the account score rests on
     key: str = ""  # host/owner/name, the store's key
+    audited_at: str | None = None  # when the audit shown was made
+    #: Set when this run could not read the repository and an earlier audit is shown instead.
+    as_of: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +64,8 @@ class RepoEntry:
             "head": self.head,
             "card": self.card,
             "carried_score": self.carried,
+            "audited_at": self.audited_at,
+            "as_of": self.as_of,
         }
 
 
@@ -76,10 +82,28 @@ class CandidateEntry:
     repos: tuple[RepoEntry, ...]
     errors: tuple[str, ...]
     rank: int | None = None
+    #: Set when this run could not read the account and an earlier run's result is shown.
+    as_of: str | None = None
+    #: The verdict in one paragraph: strongest project and why, main gap, anything alarming.
+    summary: str = ""
+    last_push: str | None = None
 
     @property
     def audited(self) -> int:
         return sum(1 for r in self.repos if r.status == AUDITED)
+
+    @property
+    def unaudited(self) -> tuple[tuple[str, str], ...]:
+        """Repositories chosen for audit that could not be audited: left out of the score."""
+        return tuple((r.name, r.reason) for r in self.repos if r.status == ERROR)
+
+    @property
+    def complete(self) -> bool:
+        """Whether this run read the account and audited every chosen repository."""
+        return self.result is not None and not self.errors and self.as_of is None
+
+    def carried_repos(self) -> tuple[RepoEntry, ...]:
+        return tuple(r for r in self.repos if r.carried)
 
     def to_dict(self) -> dict[str, Any]:
         result = self.result
@@ -90,12 +114,17 @@ class CandidateEntry:
             "url": self.url,
             "score": self.score,
             "grade": self.grade,
+            "complete": self.complete,
+            "unaudited": [{"name": n, "reason": r} for n, r in self.unaudited],
+            "as_of": self.as_of,
+            "summary": self.summary,
             "categories": dict(result.categories) if result else {},
             "breakdown": result.breakdown() if result else {},
             "carried_by": list(result.carried_by) if result else [],
             "blockers": list(result.blockers) if result else [],
             "solid_projects": list(result.solid_projects) if result else [],
             "merged_prs": self.merged_prs,
+            "last_push": self.last_push,
             "fields": dict(self.fields),
             "repos": [r.to_dict() for r in self.repos],
             "errors": list(self.errors),
@@ -108,6 +137,7 @@ class Leaderboard:
     categories: tuple[tuple[str, str], ...]  # (id, title)
     pack: str
     run_status: str
+    policy: AccountPolicy = field(default_factory=AccountPolicy)
     generated_at: str = field(
         default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
     )
@@ -142,6 +172,7 @@ def build(
         categories=tuple((c.id, c.title) for c in pack.categories.values()),
         pack=pack.name,
         run_status=run_status,
+        policy=policy,
     )
 
 
@@ -155,9 +186,37 @@ def candidate_entry(
     *,
     now: datetime | None = None,
 ) -> CandidateEntry:
-    """One candidate's line: account score, repositories and errors."""
+    """One candidate's line: account score, repositories, errors and the verdict paragraph.
+
+    A run never shows worse than the store knows: an account this run could not read (a
+    transient error, or a run that stopped first) shows the last run that read it, and a
+    repository it could not clone or audit its last stored audit, each marked with its date.
+    """
     account = stored.account
+    titles = {c.id: c.title for c in pack.categories.values()}
     if account is None:
+        error = stored.error or NOT_READ
+        previous = (
+            None if stored.error_final else store.previous_read(stored.login, run_id, pack_hash)
+        )
+        if previous is not None:
+            earlier_run, when = previous
+            earlier = store.candidate(earlier_run, stored.login)
+            if earlier is not None and earlier.account is not None:
+                last = candidate_entry(
+                    store, earlier_run, earlier, pack, policy, pack_hash, now=now
+                )
+                shown = (
+                    error if error == NOT_READ else f"{error} (showing the audit of {when[:10]})"
+                )
+                last = replace(
+                    last,
+                    name=stored.name or last.name,
+                    fields=stored.fields,
+                    as_of=when,
+                    errors=(shown, *last.errors),
+                )
+                return replace(last, summary=_summary(last, store, pack_hash, titles))
         return CandidateEntry(
             login=stored.login,
             name=stored.name,
@@ -168,7 +227,8 @@ def candidate_entry(
             result=None,
             merged_prs=0,
             repos=(),
-            errors=(stored.error or NOT_READ,),
+            errors=(error,),
+            summary=paragraph(stored.login, None, (), titles, errors=(error,)),
         )
     meta = {r.name: r for r in account.repos}
     login_dir = safe_component(stored.login.lower())
@@ -180,25 +240,37 @@ def candidate_entry(
         if status == PENDING:
             status, reason = ERROR, NOT_FINISHED
         entry = RepoEntry(row.name, status, reason, head=row.head, key=row.key)
+        head, as_of = row.head, None
+        if status == ERROR and not reason.startswith(REFUSED):
+            # Not read this time: its last stored audit stands in, marked with its date.
+            head = store.latest_head(row.key, pack_hash)
+            if head is not None:
+                status, as_of = AUDITED, ""
         if status == AUDITED:
-            audit = store.audit(row.key, row.head, pack_hash)
+            audit = store.audit(row.key, head, pack_hash)
             if audit is None:
                 entry = RepoEntry(row.name, ERROR, "the stored audit is missing", key=row.key)
             else:
                 card = f"cards/{login_dir}/{safe_component(row.name)}"
                 card += ".html" if audit.has_html else ".json"
+                if as_of is not None:
+                    as_of = audit.audited_at
+                    reason = f"{reason} (scored from its audit of {as_of[:10]})"
+                    errors.append(f"{row.name}: {reason}")
                 entry = RepoEntry(
                     name=row.name,
                     status=AUDITED,
-                    reason="",
+                    reason=reason if as_of else "",
                     score=audit.score,
                     grade=audit.grade,
-                    head=row.head,
+                    head=head,
                     card=card,
                     key=row.key,
+                    audited_at=audit.audited_at,
+                    as_of=as_of,
                 )
                 fork = meta[row.name].fork if row.name in meta else False
-                blockers = _blockers(store, row.key, row.head, pack_hash)
+                blockers = _facts(store, row.key, head, pack_hash).blockers
                 scores.append(
                     RepoScore(row.name, audit.score, audit.categories, fork=fork, blockers=blockers)
                 )
@@ -222,7 +294,7 @@ def candidate_entry(
     # Audited first (best first), then errors, then skips; the store's order within each.
     order = {AUDITED: 0, ERROR: 1}
     repos.sort(key=lambda r: (order.get(r.status, 2), -(r.score or 0.0)))
-    return CandidateEntry(
+    candidate = CandidateEntry(
         login=account.login,
         name=stored.name or account.name,
         url=account.html_url if (account.html_url or "").startswith("https://") else None,
@@ -233,6 +305,34 @@ def candidate_entry(
         merged_prs=account.merged_prs,
         repos=tuple(repos),
         errors=tuple(errors),
+        last_push=last_push.isoformat(timespec="seconds") if last_push else None,
+    )
+    return replace(candidate, summary=_summary(candidate, store, pack_hash, titles))
+
+
+def _summary(entry: CandidateEntry, store: Store, pack_hash: str, titles: Mapping[str, str]) -> str:
+    """The verdict paragraph of a scored candidate, from its carried repositories' cards."""
+    scored = []
+    for repo in entry.repos:
+        if repo.carried and repo.score is not None:
+            audit = store.audit(repo.key, repo.head, pack_hash)
+            scored.append(
+                ScoredRepo(
+                    repo.name,
+                    repo.score,
+                    repo.grade,
+                    audit.categories if audit else {},
+                    _facts(store, repo.key, repo.head, pack_hash),
+                )
+            )
+    return paragraph(
+        entry.login,
+        entry.result,
+        scored,
+        titles,
+        unaudited=entry.unaudited,
+        errors=entry.errors,
+        as_of=entry.as_of,
     )
 
 
@@ -250,9 +350,7 @@ def write(board: Leaderboard, store: Store, out: Path, pack_hash: str) -> list[P
         ("leaderboard.html", to_html(board)),
     ):
         target = out / name
-        temp = target.with_name(f".{name}.tmp")
-        temp.write_text(text, encoding="utf-8", newline="")
-        temp.replace(target)
+        _write_atomically(target, text)
         written.append(target)
     return written
 
@@ -266,9 +364,17 @@ def _write_cards(board: Leaderboard, store: Store, out: Path, pack_hash: str) ->
             base = out / repo.card.rpartition(".")[0]
             base.parent.mkdir(parents=True, exist_ok=True)
             if card_json is not None:
-                base.with_name(base.name + ".json").write_text(card_json, encoding="utf-8")
+                _write_atomically(base.with_name(base.name + ".json"), card_json)
             if card_html is not None:
-                base.with_name(base.name + ".html").write_text(card_html, encoding="utf-8")
+                _write_atomically(base.with_name(base.name + ".html"), card_html)
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    """Write beside the target and rename over it: a reader (or a run killed mid-write)
+    sees the old file or the new one, never half of one."""
+    temp = target.with_name(f".{target.name}.tmp")
+    temp.write_text(text, encoding="utf-8", newline="")
+    temp.replace(target)
 
 
 def to_json(board: Leaderboard) -> str:
@@ -284,63 +390,10 @@ def to_json(board: Leaderboard) -> str:
     return json.dumps(data, indent=2, ensure_ascii=True) + "\n"
 
 
-def to_csv(board: Leaderboard) -> str:
-    """One row per candidate; input columns carried through after ours."""
-    ours = [
-        "rank",
-        "login",
-        "name",
-        "score",
-        "grade",
-        *[title for _, title in board.categories],
-        "audited_repos",
-        "carried_by",
-        "merged_prs",
-        "errors",
-    ]
-    extra: list[str] = []
-    for candidate in board.candidates:
-        for key in candidate.fields:
-            if key not in extra:
-                extra.append(key)
-    header = ours + [f"input: {k}" if k in ours else k for k in extra]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([csv_cell(h) for h in header])
-    for c in board.candidates:
-        categories = c.result.categories if c.result else {}
-        row: list[Any] = [
-            c.rank,
-            c.login,
-            c.name,
-            c.score,
-            c.grade,
-            *[categories.get(cid) for cid, _ in board.categories],
-            c.audited,
-            " ".join(c.result.carried_by) if c.result else "",
-            c.merged_prs,
-            " | ".join(c.errors),
-            *[c.fields.get(k, "") for k in extra],
-        ]
-        writer.writerow([csv_cell(value) for value in row])
-    return buffer.getvalue()
-
-
-def csv_cell(value: Any) -> str:
-    """A cell's text on one line, without control characters or bidirectional overrides (a
-    terminal or editor showing the file would act on them), with a leading ``'`` when a
-    spreadsheet would take it for a formula, even after leading spaces (a tab or line break
-    became one). Stripped first, so that no stripped character hides a formula's start."""
-    if value is None:
-        return ""
-    text = terminal_safe(str(value))
-    return "'" + text if text.lstrip(" ").startswith(FORMULA_START) else text
-
-
 def to_html(board: Leaderboard) -> str:
     """The leaderboard as one self-contained, sortable HTML page."""
     template = _environment().get_template("leaderboard.html.j2")
-    return str(template.render(board=board, version=__version__))
+    return str(template.render(board=board, version=__version__, extra=extra_fields(board)))
 
 
 @cache
@@ -375,17 +428,9 @@ def _with_rank(entry: CandidateEntry, rank: int | None) -> CandidateEntry:
     return replace(entry, rank=rank)
 
 
-def _blockers(store: Store, key: str, head: str | None, pack_hash: str) -> tuple[str, ...]:
-    """The blockers the stored card of one audit names ("GIT006 No committed secrets")."""
+def _facts(store: Store, key: str, head: str | None, pack_hash: str) -> CardFacts:
+    """What the stored JSON card of one audit says about blockers, kind and size."""
     if head is None:
-        return ()
+        return CardFacts()
     card_json, _ = store.cards(key, head, pack_hash)
-    try:
-        verdict = json.loads(card_json or "{}").get("verdict") or {}
-        return tuple(
-            f"{b['rule']} {b['title']}"[:200]
-            for b in verdict.get("blockers", [])
-            if isinstance(b, dict) and isinstance(b.get("rule"), str)
-        )
-    except (ValueError, TypeError, KeyError):
-        return ()
+    return card_facts(card_json)

@@ -20,7 +20,7 @@ class AccountPolicy:
     """The ``[account]`` table of a rule pack, validated. Defaults match the default pack."""
 
     top_weights: tuple[float, ...] = (0.7, 0.2, 0.1)
-    quality_weight: float = 85.0
+    slot_gap: float = 15.0
     solid_weight: float = 5.0
     solid_min_score: float = 70.0
     solid_target: int = 3
@@ -67,15 +67,14 @@ class AccountPolicy:
             raise fail("scores are out of 100: solid_min_score <= 100")
         if policy.stale_days < policy.recent_days:
             raise fail("stale_days must not be below recent_days")
-        if policy.total_weight <= 0:
-            raise fail("the four component weights must not all be 0")
+        if policy.bonus_weight > 50:
+            raise fail("solid, contribution and recency weights add points: at most 50 together")
         return policy
 
     @property
-    def total_weight(self) -> float:
-        return (
-            self.quality_weight + self.solid_weight + self.contribution_weight + self.recency_weight
-        )
+    def bonus_weight(self) -> float:
+        """The most points solid projects, contributions and recency can add together."""
+        return self.solid_weight + self.contribution_weight + self.recency_weight
 
 
 @dataclass(frozen=True)
@@ -108,12 +107,14 @@ class AccountScore:
     #: The best audited repository's score: the account never scores above it.
     best: float | None = None
 
-    def breakdown(self) -> dict[str, float]:
+    def breakdown(self) -> dict[str, float | None]:
+        """The parts of the score (each 0-100) and ``best``, the cap it never exceeds."""
         return {
             "quality": self.quality,
             "solid_projects": self.solid,
             "contributions": self.contributions,
             "recency": self.recency,
+            "best": self.best,
         }
 
 
@@ -130,13 +131,16 @@ def account_score(
     ranked = sorted(repos, key=lambda r: (-r.score, r.name))
     slots = list(policy.top_weights)
     carried = ranked[: len(slots)]
-    # The best few repositories carry the score, weighted best first; with fewer than the
-    # slots, the weights of those there are used, so one excellent project stands on its own
-    # and three strong ones beat ten shallow ones (only the best three count).
-    used = slots[: len(carried)]
+    # The best few repositories carry the score, weighted best first, so three strong ones
+    # beat ten shallow ones (only the best three count). A slot counts at least `slot_gap`
+    # points below the best work, an empty one just that: one excellent project stands on
+    # its own, and a weak extra repository never lowers the account.
+    best = ranked[0].score if ranked else 0.0
+    floor = max(0.0, best - policy.slot_gap)
+    slot_scores = [max(r.score, floor) for r in carried] + [floor] * (len(slots) - len(carried))
     quality = (
-        sum(w * r.score for w, r in zip(used, carried, strict=True)) / sum(used)
-        if sum(used) > 0
+        sum(w * s for w, s in zip(slots, slot_scores, strict=True)) / sum(slots)
+        if ranked and sum(slots) > 0
         else 0.0
     )
     solid_projects = tuple(
@@ -145,15 +149,15 @@ def account_score(
     solid = _fraction(len(solid_projects), policy.solid_target) * 100
     contributions = _fraction(merged_prs, policy.contribution_target) * 100
     recency = _recency(last_push, policy, now or datetime.now(timezone.utc)) * 100
-    total = (
-        policy.quality_weight * quality
-        + policy.solid_weight * solid
+    # Each part of 0-100 adds up to its weight in points to the quality of the work.
+    bonus = (
+        policy.solid_weight * solid
         + policy.contribution_weight * contributions
         + policy.recency_weight * recency
-    ) / policy.total_weight
+    ) / 100
+    total = quality + bonus
     # Solid projects, contributions and recency add to the quality of the work, never past it:
     # an account is worth no more than its best audited repository.
-    best = ranked[0].score if ranked else 0.0
     score = round(min(best, 100.0, max(0.0, total)), 1)
     categories: dict[str, float | None] = {}
     for category in pack.categories:

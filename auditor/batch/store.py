@@ -117,6 +117,7 @@ class StoredAudit:
     grade: str
     categories: Mapping[str, float | None]
     has_html: bool = False
+    audited_at: str = ""
 
 
 class Store:
@@ -313,13 +314,36 @@ class Store:
         if head is None:
             return None
         row = self._db.execute(
-            "SELECT score, grade, categories, card_html IS NOT NULL FROM audits"
+            "SELECT score, grade, categories, card_html IS NOT NULL, audited_at FROM audits"
             " WHERE repo = ? AND head = ? AND pack_hash = ?",
             (key, head, pack_hash),
         ).fetchone()
         if row is None:
             return None
-        return StoredAudit(row[0], row[1], json.loads(row[2]), has_html=bool(row[3]))
+        return StoredAudit(
+            row[0], row[1], json.loads(row[2]), has_html=bool(row[3]), audited_at=row[4]
+        )
+
+    def latest_head(self, key: str, pack_hash: str) -> str | None:
+        """The HEAD of the most recent audit of a repository with this pack, if any: what a
+        run that cannot read the repository shows instead, marked with its date."""
+        row = self._db.execute(
+            "SELECT head FROM audits WHERE repo = ? AND pack_hash = ?"
+            " ORDER BY audited_at DESC, run_id DESC LIMIT 1",
+            (key, pack_hash),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def previous_read(self, login: str, before_run: int, pack_hash: str) -> tuple[int, str] | None:
+        """The latest earlier run with the same pack that read this candidate's account, and
+        when it started: what a run that cannot read the account shows instead."""
+        row = self._db.execute(
+            "SELECT runs.id, runs.started_at FROM candidates JOIN runs ON runs.id = run_id"
+            " WHERE login = ? AND run_id < ? AND runs.pack_hash = ? AND account IS NOT NULL"
+            " ORDER BY run_id DESC LIMIT 1",
+            (login.lower(), before_run, pack_hash),
+        ).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
 
     def cards(self, key: str, head: str, pack_hash: str) -> tuple[str | None, str | None]:
         """The stored JSON and HTML cards of one audit."""

@@ -305,8 +305,20 @@ class Git:
 
 
 def _first_line(stderr: bytes) -> str:
-    text = stderr.decode("utf-8", "replace").strip()
-    return shown(text.splitlines()[0]) if text else "no error message"
+    """The line of git's standard error that says what went wrong: the first ``fatal:``
+    line (a remote's too), else the first ``error:`` line, else the first line that is not
+    a warning. Git often warns first (``warning: filtering not recognized by server,
+    ignoring``) and only then says why it failed (``remote: fatal: unable to read …``)."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        return "no error message"
+    for marker in ("fatal:", "error:"):
+        for line in lines:
+            if line.startswith(marker) or line.startswith(f"remote: {marker}"):
+                return shown(line)
+    chosen = next((line for line in lines if not line.startswith("warning:")), lines[0])
+    return shown(chosen)
 
 
 def shown(text: str | os.PathLike[str]) -> str:
