@@ -136,7 +136,7 @@ def test_a_batch_ranks_explains_and_records_every_failure(
     assert alice["merged_prs"] == 3
     assert alice["errors"] == []
     assert alice["fields"] == {"name": "Alice Example", "applied": "2024-03-01"}
-    # One strong project, a weak one, contributions: between the two repositories' scores.
+    # One strong project, a weak one, contributions: never above the best repository.
     assert repos["calc"]["score"] < alice["score"] <= repos["ledger"]["score"]
 
     bob = board["bob"]
@@ -170,7 +170,7 @@ def test_a_batch_ranks_explains_and_records_every_failure(
     with (out / "leaderboard.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["login"] for r in rows] == ["alice", "erin", "bob", "carol"]
-    assert rows[1]["applied"] == "2024-03-01" and rows[1]["score"] == str(alice["score"])
+    assert rows[0]["applied"] == "2024-03-01" and rows[0]["score"] == str(alice["score"])
     assert rows[2]["name"] == '\'=HYPERLINK("http://evil.example")'
     assert rows[3]["errors"] == "GitHub has no account named 'carol'"
 
