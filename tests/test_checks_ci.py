@@ -400,12 +400,14 @@ def test_jenkinsfile_sh_steps(repo: RepoBuilder, outcome_of: RunRule) -> None:
     assert lines_of(outcome) == {("Jenkinsfile", 8)}
 
 
-def test_tests_and_lint_are_skipped_without_ci(repo: RepoBuilder, outcome_of: RunRule) -> None:
+def test_tests_and_lint_fail_without_ci(repo: RepoBuilder, outcome_of: RunRule) -> None:
+    """No CI is the plainest way for CI not to run the tests: a failure, never a skip that
+    would leave the project losing one CI rule instead of three."""
     repo.commit("Add code", {"app.py": "x = 1\n", "Makefile": "test:\n\tpytest\n"})
     for rule in ("CI002", "CI003"):
         outcome = outcome_of(rule, repo.path)
-        assert outcome.status is Status.SKIP
-        assert outcome.score is None
+        assert outcome.status is Status.FAIL
+        assert outcome.score == 0.0
         assert "no CI configuration" in outcome.message
 
 

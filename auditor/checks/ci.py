@@ -52,7 +52,9 @@ def ci_runs_tests(snapshot: Snapshot) -> Outcome:
     through make, tox, nox, a script or a container."""
     setup = ci_setup(snapshot)
     if not setup.files:
-        return Outcome.skipped("There is no CI configuration, so there is nothing to run tests.")
+        # No CI is the plainest way for CI not to run the tests: a failure, not a skip, or
+        # a project without CI would lose one rule where it should lose three.
+        return Outcome.failed("There is no CI configuration: nothing runs the tests on a push.")
     activity = ci_activity(snapshot)
     return _judge(snapshot, setup, activity.tests, "the tests", "pytest")
 
@@ -62,7 +64,9 @@ def ci_runs_lint(snapshot: Snapshot) -> Outcome:
     """CI, started by itself, runs a linter, formatter check or type checker that can fail it."""
     setup = ci_setup(snapshot)
     if not setup.files:
-        return Outcome.skipped("There is no CI configuration, so there is nothing to run linters.")
+        return Outcome.failed(
+            "There is no CI configuration: nothing runs a linter or type checker on a push."
+        )
     activity = ci_activity(snapshot)
     what = "a linter, formatter check or type checker"
     return _judge(snapshot, setup, activity.lint, what, "ruff check")

@@ -167,10 +167,17 @@ def secret_file_kind(path: str) -> str | None:
 
 
 def is_ci_file(path: str) -> bool:
-    """A CI configuration: its passwords are for service containers that live for one job."""
+    """A CI configuration, a compose file or a test-runner configuration: their passwords
+    are for local service containers that live for one job or one developer's machine."""
     from auditor.source.ci import adapter_for
 
-    return adapter_for(path) is not None
+    name = path.rpartition("/")[2].lower()
+    stem = name.rsplit(".", 1)[0]
+    if name.endswith((".yml", ".yaml")) and (
+        stem.startswith(("docker-compose", "compose")) or stem.endswith("compose")
+    ):
+        return True
+    return name in ("tox.ini", "noxfile.py") or adapter_for(path) is not None
 
 
 def is_doc_file(path: str) -> bool:

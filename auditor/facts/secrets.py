@@ -456,4 +456,15 @@ def secret_files_in_history(snapshot: Snapshot) -> tuple[PublishedFile, ...]:
     return tuple(
         PublishedFile(path, sha, path in snapshot.files)
         for path, sha in sorted(first_added.items())
+        if not _holds_only_placeholders(snapshot, path)
     )
+
+
+def _holds_only_placeholders(snapshot: Snapshot, path: str) -> bool:
+    """A .env-style file still at HEAD whose every credential-named value is a placeholder
+    (what GIT006 reads there): committed, but it publishes nothing."""
+    name = path.rpartition("/")[2]
+    if path not in snapshot.files or not is_env_file(name):
+        return False
+    text = snapshot.text(path)
+    return text is not None and not scan_text(path, text)
