@@ -476,3 +476,25 @@ def test_a_python_files_pattern_with_a_folder_matches_the_whole_path(repo: RepoB
     settings = collection_settings(Snapshot.open(repo.path))
     assert settings.pytest_collects_file("tests/cli/test_broker.py")
     assert not settings.pytest_collects_file("calc.py")
+
+
+def test_a_few_tests_for_much_code_earn_a_share_of_the_credit(repo: RepoBuilder) -> None:
+    """One smoke test does not verify a large project: TST001 wants tests in proportion."""
+    from auditor.engine import audit
+    from auditor.rulepack import load_pack
+    from auditor.source.snapshot import Snapshot
+
+    body = "".join(f"def f{n}(x: int) -> int:\n    return x + {n}\n\n\n" for n in range(300))
+    repo.commit(
+        "Add a large module and one test",
+        {
+            "big.py": body,
+            "tests/test_big.py": "from big import f1\n\n\ndef test_f1() -> None:\n"
+            "    assert f1(1) == 2\n",
+        },
+    )
+    finding = {f.rule: f for f in audit(Snapshot.open(repo.path), load_pack("default")).findings}
+    present = finding["TST001"]
+    assert present.status.value == "partial"
+    assert present.outcome.score is not None and present.outcome.score < 0.2
+    assert "expected for" in present.outcome.message

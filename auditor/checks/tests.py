@@ -31,8 +31,11 @@ def _capped(items: Sequence[CollectedTest], note: str) -> tuple[Evidence, ...]:
 
 
 @primitive("tests_present")
-def tests_present(snapshot: Snapshot, *, min_test_functions: int = 1) -> Outcome:
-    """The repository has tests that can fail and reach the project's code."""
+def tests_present(
+    snapshot: Snapshot, *, min_test_functions: int = 1, tests_per_kloc: float = 0.0
+) -> Outcome:
+    """The repository has tests that can fail and reach the project's code, in proportion to
+    the code (``tests_per_kloc`` per 1,000 lines of source, at least ``min_test_functions``)."""
     if not snapshot.python_modules:
         return Outcome.skipped("no Python files: the Python test rules do not apply")
     inventory = suite_inventory(snapshot)
@@ -42,7 +45,8 @@ def tests_present(snapshot: Snapshot, *, min_test_functions: int = 1) -> Outcome
     if inventory.unparsed_test_files:
         count = len(inventory.unparsed_test_files)
         unparsed = f"; {_plural(count, 'test file')} could not be parsed"
-    wanted = max(1, min_test_functions)
+    source = sum(m.counts.code for m in snapshot.python_modules if not m.is_test)
+    wanted = max(1, min_test_functions, round(source * tests_per_kloc / 1000))
     if not tests:
         if stubs:
             message = (
@@ -66,7 +70,8 @@ def tests_present(snapshot: Snapshot, *, min_test_functions: int = 1) -> Outcome
     if left_out:
         message += f" ({left_out}, not counted)"
     if len(real) < wanted:
-        message += f"; at least {wanted} expected"
+        size = f" for {source:,} lines of code" if tests_per_kloc else ""
+        message += f"; at least {wanted} expected{size}"
     evidence = _silent_evidence(inventory) if left_out else ()
     return Outcome.graded(len(real) / wanted, message + unparsed, evidence)
 
