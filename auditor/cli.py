@@ -330,8 +330,14 @@ def list_rules(pack_name: str | None) -> int:
 @click.argument("rule_id")
 @click.option("--rules", "pack_name", default=None, help="Rule pack: a shipped name or a path.")
 def explain(rule_id: str, pack_name: str | None) -> int:
-    """Explain a rule: what it checks, why employers care, how to fix it, how it is detected."""
+    """Explain a rule: what it checks, why employers care, how to fix it, how it is detected.
+    `auditor explain score` explains how the findings become the score."""
     pack = _pack(pack_name or _configured_pack(_settings(None, (), (), None)))
+    if rule_id.strip().lower() in ("score", "model", "verdict"):
+        from auditor.verdict import describe
+
+        click.echo(describe(pack))
+        return EXIT_OK
     rule = pack.rules.get(rule_id.strip().upper())
     if rule is None:
         close = difflib.get_close_matches(rule_id.upper(), list(pack.rules), n=1)

@@ -294,3 +294,56 @@ def _strings(value: Any, where: str, fail: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise fail(f"{where} must be a list of ids")
     return tuple(value)
+
+
+def describe(pack: RulePack) -> str:
+    """How the pack's findings become the score, on one screen (``auditor explain score``)."""
+    policy = verdict_policy(pack)
+    if policy is None:
+        return (
+            f"Pack {pack.name!r} has no [verdict] table: the score is the weighted mean of its "
+            "categories' scores, each the weighted mean of its rules' scores."
+        )
+    lines = [
+        f"How pack {pack.name!r} scores a repository (policy: [verdict] in {pack.source})",
+        "",
+        "1. Dimensions, after the reviewer's rubric. Each is the weighted mean of the scores of",
+        "   its rules (pass 1, partial a share, fail 0; a rule that could not be checked counts",
+        "   as failed; a skipped rule is left out), times its points:",
+    ]
+    for dim in policy.dimensions:
+        members = ", ".join([*(f"{c} rules" for c in dim.categories), *dim.rules]) or "nothing"
+        lines.append(f"   {dim.title:<28} {dim.points:>4g} points   {members}")
+    lines += [
+        "   A dimension with nothing that applies is left out and the rest scaled to 100.",
+        "",
+        "2. Kind. The project's kind (library, web app, command-line tool, exercise",
+        "   collection…) is read from its stack and layout; a rule that does not apply to",
+        "   it is skipped (`not_for`).",
+    ]
+    for kind, caps in policy.kind_caps.items():
+        shown = ", ".join(f"{d} at most {share:.0%}" for d, share in caps.items())
+        article = "An" if kind[:1] in "aeiou" else "A"
+        lines.append(f"   {article} {kind}: {shown}.")
+    lines += [
+        "",
+        "3. Depth. The author's code (Python outside tests and vendored folders) bounds the",
+        f"   score: at most {policy.small_cap:g} at {policy.small_loc:g} lines or fewer, rising"
+        f" with the logarithm of the size, no bound from {policy.full_loc:g} lines.",
+        "",
+        "4. Severity. Each file named by a failed blocker rule ("
+        + ", ".join(r.id for r in pack.rules.values() if r.blocker)
+        + ")",
+        f"   costs {policy.blocker_cost:g} points (at most {policy.blocker_max} of them) and the"
+        f" score is capped at {policy.blocker_cap:g}.",
+    ]
+    for rid, points in policy.penalties.items():
+        lines.append(f"   {rid} costs up to {points:g} points, in proportion to what it found.")
+    lines += [
+        "",
+        "The card's receipt lists each dimension's points and each adjustment; they add up to",
+        "the score. Grades: "
+        + ", ".join(f"{g} from {low:g}" for g, low in pack.grades)
+        + ", F below.",
+    ]
+    return "\n".join(lines)

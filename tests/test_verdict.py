@@ -292,3 +292,16 @@ def test_a_rule_that_could_not_be_checked_counts_as_failed_not_as_absent() -> No
         for fs in (failed, errored)
     ]
     assert scores[0] == scores[1]
+
+
+def test_explain_score_documents_the_model_from_the_pack() -> None:
+    from click.testing import CliRunner
+
+    from auditor.cli import cli
+
+    result = CliRunner().invoke(cli, ["explain", "score"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    for words in ("Verified engineering", "30 points", "GIT006", "caps the score at 59", "SEC001"):
+        assert words in text
+    assert "An exercise collection: organisation at most 30%" in text
