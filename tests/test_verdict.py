@@ -302,6 +302,6 @@ def test_explain_score_documents_the_model_from_the_pack() -> None:
     result = CliRunner().invoke(cli, ["explain", "score"])
     assert result.exit_code == 0, result.output
     text = result.output
-    for words in ("Verified engineering", "30 points", "GIT006", "caps the score at 59", "SEC001"):
+    for words in ("Verified engineering", "30 points", "GIT006", "capped at 59", "SEC001"):
         assert words in text
     assert "An exercise collection: organisation at most 30%" in text
