@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 from auditor.errors import EXIT_BELOW_THRESHOLD, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, AuditorError
 from auditor.render import ACTION_FILES
 from auditor.render.github import escape_data
+from auditor.render.sanitize import terminal_safe
 
 if TYPE_CHECKING:
     from auditor.compare import Comparison
@@ -36,6 +38,18 @@ MAX_EVENT_BYTES = 32 * 1024 * 1024
 
 #: Scorecards the ``formats`` input may ask for, with the file each is written to.
 WRITABLE = ACTION_FILES
+
+
+def step_outputs(outputs: Mapping[str, str]) -> str:
+    """The step's outputs in GitHub's multi-line form, each value on one cleaned line between
+    delimiters made for this run: a grade named by a pack in the audited workspace (its
+    text is untrusted) can neither close the delimiter nor add an output line."""
+    delimiter = f"portfolio-auditor-{secrets.token_hex(16)}"
+    lines = []
+    for key, value in outputs.items():
+        clean = " ".join(terminal_safe(value).split())
+        lines += [f"{key}<<{delimiter}", clean, delimiter]
+    return "\n".join(lines) + "\n"
 
 
 def _error(message: str) -> None:
@@ -110,7 +124,7 @@ def run(env: Mapping[str, str]) -> int:
     github_output = env.get("GITHUB_OUTPUT")
     if github_output:
         with open(github_output, "a", encoding="utf-8") as handle:
-            handle.writelines(f"{key}={value}\n" for key, value in outputs.items())
+            handle.write(step_outputs(outputs))
     if fail_under is not None and card.score < fail_under:
         _error(f"score {card.score:.1f} (grade {card.grade}) is below fail-under {fail_under:g}")
         return EXIT_BELOW_THRESHOLD

@@ -382,3 +382,17 @@ def test_pre_commit_hook_audits_the_whole_repository() -> None:
     assert hook["entry"] == "auditor audit ."
     assert hook["pass_filenames"] is False
     assert sys.executable  # the hook runs in pre-commit's own environment, not ours
+
+
+def test_step_outputs_cannot_be_closed_or_extended_by_an_untrusted_grade() -> None:
+    """A pack in the audited workspace names the grades: a grade with line breaks must not
+    add a `score=` line nor close the delimiter."""
+    from auditor.action import step_outputs
+
+    text = step_outputs({"score": "12.0", "grade": "F\nscore=100\n::add-mask::x"})
+    lines = text.splitlines()
+    delimiter = lines[0].split("<<", 1)[1]
+    assert lines[0] == f"score<<{delimiter}" and lines[1] == "12.0" and lines[2] == delimiter
+    assert lines[3] == f"grade<<{delimiter}" and lines[5] == delimiter
+    assert "\n" not in lines[4] and not lines[4].startswith("score=")
+    assert len(lines) == 6 and delimiter.startswith("portfolio-auditor-") and len(delimiter) > 30

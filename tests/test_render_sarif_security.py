@@ -91,3 +91,25 @@ def test_other_findings_carry_no_security_severity(repo: RepoBuilder) -> None:
     assert all("security-severity" not in r["properties"] for r in others)
     rules = [r for r in run["tool"]["driver"]["rules"] if r["id"] != "SEC001"]
     assert all("security" not in r["properties"]["tags"] for r in rules)
+
+
+def test_a_committed_private_key_is_a_critical_code_scanning_alert(repo: RepoBuilder) -> None:
+    import json
+
+    from auditor.engine import audit
+    from auditor.render import render
+    from auditor.rulepack import load_pack
+    from auditor.source.snapshot import Snapshot
+
+    key = (
+        "-----BEGIN RSA PRIVATE KEY-----\n"
+        + "\n".join("MIIEowIBAAKCAQEAx" + "Q" * 47 for _ in range(12))
+        + "\n-----END RSA PRIVATE KEY-----\n"
+    )
+    repo.commit("Add the app and its key", {"app.py": "print('hi')\n", "deploy/id_rsa": key})
+    sarif = json.loads(render(audit(Snapshot.open(repo.path), load_pack("default")), "sarif"))
+    results = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "GIT006"]
+    assert results and all(r["properties"]["security-severity"] == "9.5" for r in results)
+    assert (
+        results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "deploy/id_rsa"
+    )

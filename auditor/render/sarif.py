@@ -98,7 +98,10 @@ def _worst(*severities: str) -> str:
 def _place_severities(
     finding: Finding, places: dict[tuple[str, int | None], str]
 ) -> list[tuple[Evidence, str]] | None:
-    """Each file evidence of a security finding with its severity; None for other findings."""
+    """Each file evidence of a security finding with its severity; None for other findings.
+    A failed blocker rule (a live credential, personal data) is critical at each place."""
+    if finding.blocker and finding.status is Status.FAIL:
+        return [(e, "critical") for e in finding.outcome.evidence if e.is_file]
     if finding.category != SECURITY_CATEGORY:
         return None
     files = [e for e in finding.outcome.evidence if e.is_file]
