@@ -254,3 +254,27 @@ def test_screenshots_signal_is_false_for_a_demo_heading_with_nothing_shown(
 
     assert outcome.status is Status.FAIL
     assert signals["sections"]["screenshots"] is False
+
+
+def test_doc011_leaves_subtitles_library_examples_and_feature_headings_alone(
+    repo: RepoBuilder, outcome_of: Run
+) -> None:
+    readme = """# envreader
+### Environment variables, parsed
+
+## Reading Docker-style secret files
+
+Point it at a folder of secrets.
+
+## Usage
+
+```bash
+export GITHUB_REPO_PRIORITY=high
+```
+"""
+    code = "import os\n\n\ndef env(name):\n    return os.environ[name]\n"
+    repo.commit("Add the library", {"README.md": readme, "envreader.py": code})
+
+    outcome = outcome_of("DOC011", repo.path)
+
+    assert outcome.status is Status.PASS, outcome.message

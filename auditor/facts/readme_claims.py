@@ -17,10 +17,16 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
-from auditor.facts.environment import env_example_files
+from auditor.facts.environment import env_example_files, environment_reads
 from auditor.facts.license import license_info
 from auditor.facts.manifests import requirements
-from auditor.facts.readme import MATCHERS, command_words, normalise_heading, readme_sections
+from auditor.facts.readme import (
+    MATCHERS,
+    candidate_headings,
+    command_words,
+    normalise_heading,
+    readme_sections,
+)
 from auditor.facts.tests import suite_inventory
 from auditor.source.readme import Heading, ReadmeDocument, readme
 from auditor.source.snapshot import Snapshot, fact, is_vendored
@@ -201,8 +207,10 @@ def _docker_claims(document: ReadmeDocument, tree: _Tree) -> Iterator[FalseClaim
                 )
                 return
     heading_words = term_set(VOCABULARY, "docker_heading_words")
+    fillers = term_set(VOCABULARY, "docker_heading_fillers")
     for heading in document.headings:
-        if heading_words.intersection(normalise_heading(heading.text).split()):
+        heading_text = set(normalise_heading(heading.text).split())
+        if heading_words.intersection(heading_text) and heading_text <= heading_words | fillers:
             yield FalseClaim(
                 "docker", heading.line, heading.text[:80], "there is no Dockerfile or compose file"
             )
@@ -291,6 +299,8 @@ def _local_target(url: str) -> str | None:
     target = unquote(url.split("#")[0].split("?")[0])
     if not target or _is_placeholder(target.lstrip("/")):
         return None
+    if target.endswith("_") and "." not in target and "/" not in target:
+        return None  # a reStructuredText reference (`Configuration`_), not a file
     return target
 
 
@@ -355,7 +365,11 @@ def _identifiers(text: str) -> Iterable[str]:
 
 def _env_claims(document: ReadmeDocument, snapshot: Snapshot) -> Iterator[FalseClaim]:
     documented = documented_variables(document)
-    if not documented:
+    computed = ("os.getenv", "os.environ", "os.environ.get", "decouple.config")
+    reads = environment_reads(snapshot)
+    if not documented or any(r.variable is None and r.how in computed for r in reads):
+        # Code that reads a variable by a computed name (a settings library, a helper
+        # taking the name) may read any of them.
         return
     implicit = term_set(VOCABULARY, "implicit_variables") | term_set(
         "environment", "system_variables"
@@ -387,16 +401,27 @@ def _mentioned_names(snapshot: Snapshot, skip: set[str]) -> frozenset[str]:
 
 
 def _empty_headings(document: ReadmeDocument) -> Iterator[FalseClaim]:
+    """Headings with nothing under them before a sibling heading or the end of the README;
+    the project's title (a README of only a title is
+    DOC002's) and decorations (a heading of emoji alone) are left out."""
     sections = document.sections
+    named = set(candidate_headings(document))
     for index, section in enumerate(sections):
         heading = section.heading
         if heading is None or heading.implicit or section.prose or section.code_blocks:
             continue
+        if heading not in named or not normalise_heading(heading.text):
+            continue
+        before = sections[index - 1] if index else None
+        if before is not None and before.heading not in named and not before.prose:
+            continue  # right under the title: a subtitle
         if section.links:
             continue
         following = sections[index + 1].heading if index + 1 < len(sections) else None
-        if following is not None and (following.implicit or following.level > heading.level):
-            continue  # its subsections are its content
+        if following is not None and (following.implicit or following.level != heading.level):
+            # Deeper headings are its content; a heading over a shallower one is a subtitle
+            # ("# Name" / "### tagline" / "## Overview"), not a section left empty.
+            continue
         yield FalseClaim(
             "empty heading", heading.line, f"'{heading.text[:60]}'", "nothing is written under it"
         )
