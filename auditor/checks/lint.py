@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from auditor.checks.registry import primitive, signal_group
+from auditor.facts.generated import generated_files
 from auditor.facts.lint import formatting_line_length, lint_findings, public_api
 from auditor.facts.modules import module_summaries
 from auditor.model import Evidence, Outcome
@@ -88,7 +89,10 @@ def formatting(snapshot: Snapshot, *, min_fraction: float = 0.8) -> Outcome:
         return Outcome.skipped("No Python files to check.")
     line_length = formatting_line_length(snapshot)
     report = ruff.format_check(snapshot, line_length=line_length, with_select=DEFAULT_SELECT)
-    judged = len(report.files) - len(report.unparseable)
+    generated = generated_files(snapshot)  # a generator's layout is not the author's
+    files = [path for path in report.files if path not in generated]
+    unformatted = [path for path in report.unformatted if path not in generated]
+    judged = len(files) - len(report.unparseable)
     broken = (
         f" {_count(len(report.unparseable), 'file')} could not be parsed and "
         f"{'was' if len(report.unparseable) == 1 else 'were'} left out."
@@ -97,10 +101,10 @@ def formatting(snapshot: Snapshot, *, min_fraction: float = 0.8) -> Outcome:
     )
     if judged <= 0:
         return Outcome.skipped("No Python file could be parsed to check its formatting." + broken)
-    formatted = judged - len(report.unformatted)
+    formatted = judged - len(unformatted)
     fraction = formatted / judged
     width = f" at {line_length} columns" if line_length != ruff.DEFAULT_LINE_LENGTH else ""
-    if not report.unformatted:
+    if not unformatted:
         which, them = (
             ("The one Python file is", "it")
             if judged == 1
@@ -112,14 +116,14 @@ def formatting(snapshot: Snapshot, *, min_fraction: float = 0.8) -> Outcome:
         return Outcome.passed(
             f"{which} formatted as `ruff format`{width} would format {them}." + broken
         )
-    shown = ", ".join(report.unformatted[:3]) + (", …" if len(report.unformatted) > 3 else "")
+    shown = ", ".join(unformatted[:3]) + (", …" if len(unformatted) > 3 else "")
     message = (
-        f"{len(report.unformatted):,} of {_count(judged, 'Python file')} would be reformatted "
+        f"{len(unformatted):,} of {_count(judged, 'Python file')} would be reformatted "
         f"by `ruff format`{width} ({fraction:.0%} formatted; full credit at "
         f"{min_fraction:.0%}): {shown}." + broken
     )
     score = fraction / min_fraction if min_fraction > 0 else 1.0
-    evidence = tuple(Evidence(path, None, "would be reformatted") for path in report.unformatted)
+    evidence = tuple(Evidence(path, None, "would be reformatted") for path in unformatted)
     return Outcome.graded(score, message, evidence[:MAX_EVIDENCE])
 
 

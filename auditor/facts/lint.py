@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor import _toml
+from auditor.facts.generated import generated_files
 from auditor.facts.modules import code_summaries, module_summaries
 from auditor.source import ruff
 from auditor.source.languages.summary import PublicDefinition
@@ -40,20 +41,24 @@ def lint_findings(
 ) -> LintFindings:
     """ruff's violations over the Python files at HEAD, as LNT001 counts them.
 
-    A file ruff cannot parse counts once (its first syntax error), however many errors the
+    Generated files (migrations, protobuf output) are not the author's code and do not
+    count. A file ruff cannot parse counts once (its first syntax error), however many errors the
     parser reports after the first; syntax newer than Python 3.10 is not a violation.
     """
     line_length = formatting_line_length(snapshot) if with_format else None
     report = ruff.lint(snapshot, select, with_format=line_length)
+    generated = generated_files(snapshot)
     counted: list[ruff.Diagnostic] = []
     broken: set[str] = set()
     for diagnostic in report.diagnostics:
+        if diagnostic.path in generated:
+            continue
         if diagnostic.code == ruff.SYNTAX_ERROR:
             if _NEWER_SYNTAX.search(diagnostic.message) or diagnostic.path in broken:
                 continue
             broken.add(diagnostic.path)
         counted.append(diagnostic)
-    linted = set(report.files)
+    linted = set(report.files) - generated
     lines = sum(m.lines.code for m in module_summaries(snapshot) if m.path in linted)
     return LintFindings(tuple(counted), len(linted), lines)
 
