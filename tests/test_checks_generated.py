@@ -93,3 +93,75 @@ def test_the_authors_own_complex_code_is_still_judged(repo: RepoBuilder, outcome
 
     assert outcome.status is not Status.PASS
     assert "versions/router.py" in str(outcome.evidence) or "route" in outcome.message
+
+
+# ------------------------------------------------------------------------------ ruff configuration
+
+#: Violations of the pinned default selection (B006, B008) that a project may rightly allow
+#: in one place, and an unused import (F401) in the tests.
+FASTAPI_STYLE = (
+    "from fastapi import Depends\n\n\n"
+    "def get_db():\n    return 1\n\n\n"
+    "def read(db=Depends(get_db)):\n    return db\n\n\n"
+    "def items(skip=[]):\n    return skip\n"
+)
+PYPROJECT = """[project]
+name = "api"
+version = "1"
+
+[tool.ruff.lint]
+select = ["E", "F", "B", "I"]
+ignore = ["B008"]
+
+[tool.ruff.lint.per-file-ignores]
+"tests/*" = ["F401"]
+"**/*.py" = ["B006"]
+"""
+
+
+def test_a_serious_ruff_configuration_is_the_one_judged(repo: RepoBuilder, outcome_of: Run) -> None:
+    repo.commit(
+        "Add the API",
+        {
+            "pyproject.toml": PYPROJECT,
+            "api.py": FASTAPI_STYLE,
+            "tests/test_api.py": "import os\n\nfrom api import read\n\n\ndef test_read():\n"
+            "    assert read(2) == 2\n",
+        },
+    )
+
+    outcome = outcome_of("LNT001", repo.path)
+
+    # B008 is ignored by the project; F401 is ignored in tests only; the blanket "**/*.py"
+    # entry excuses nothing, so B006 still counts.
+    assert outcome.status is Status.PASS
+    assert outcome.message.startswith(
+        "1 violation of the project's own ruff rules (pyproject.toml [tool.ruff.lint], plus "
+        "E9, F63, F7, F82) in "
+    )
+    assert "B006 ×1" in outcome.message  # noqa: RUF001
+    assert [e.note[:4] for e in outcome.evidence] == ["B006"]
+
+
+def test_a_blanket_ignore_all_never_excuses_everything(repo: RepoBuilder, outcome_of: Run) -> None:
+    pyproject = '[tool.ruff.lint]\nselect = ["ALL"]\nignore = ["ALL"]\n'
+    repo.commit("Add the API", {"pyproject.toml": pyproject, "api.py": SLOPPY})
+
+    outcome = outcome_of("LNT001", repo.path)
+
+    assert outcome.status is not Status.PASS
+    assert "of the selected ruff rules" in outcome.message
+    assert "F401" in outcome.message and "E722" in outcome.message
+
+
+def test_selecting_little_still_counts_real_bugs(repo: RepoBuilder, outcome_of: Run) -> None:
+    ruff_toml = '[lint]\nselect = ["D1"]\nextend = "/etc/ruff.toml"\ncache-dir = "/tmp/x"\n'
+    code = '"""Docs."""\n\n\ndef run():\n    """Run."""\n    return undefined_name\n'
+    repo.commit("Add the tool", {"ruff.toml": ruff_toml, "tool.py": code})
+
+    outcome = outcome_of("LNT001", repo.path)
+
+    assert "the project's own ruff rules (ruff.toml [lint], plus E9, F63, F7, F82)" in (
+        outcome.message
+    )
+    assert "F821 ×1" in outcome.message  # noqa: RUF001

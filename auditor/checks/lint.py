@@ -12,7 +12,12 @@ from typing import Any
 
 from auditor.checks.registry import primitive, signal_group
 from auditor.facts.generated import generated_files
-from auditor.facts.lint import formatting_line_length, lint_findings, public_api
+from auditor.facts.lint import (
+    formatting_line_length,
+    lint_findings,
+    project_ruff_rules,
+    public_api,
+)
 from auditor.facts.modules import module_summaries
 from auditor.model import Evidence, Outcome
 from auditor.source import ruff
@@ -21,6 +26,10 @@ from auditor.source.snapshot import Snapshot
 #: The ruff rules LNT001 and the ``lint`` signal use unless a rule pack says otherwise
 #: (repeated in rules/default.toml): errors, likely bugs and outdated idioms, not style.
 DEFAULT_SELECT: tuple[str, ...] = ("E4", "E7", "E9", "F", "B", "BLE", "SIM", "C4", "PLE", "UP")
+#: Rules that find real bugs (syntax errors, undefined names, comparisons that are always
+#: true or false): they count under a project's own selection too, so that selecting little
+#: never excuses everything (repeated in rules/default.toml).
+ALWAYS_SELECT: tuple[str, ...] = ("E9", "F63", "F7", "F82")
 #: Fewer lines than this are judged as if they were this many, so that one slip in a
 #: 30-line script is not a rate of 33 per 1,000.
 MIN_LINES_JUDGED = 200
@@ -33,28 +42,45 @@ MAX_EVIDENCE = 10
 
 @primitive("ruff_violations", background=True)
 def ruff_violations(
-    snapshot: Snapshot, *, select: Sequence[str] = DEFAULT_SELECT, max_per_kloc: float = 5.0
+    snapshot: Snapshot,
+    *,
+    select: Sequence[str] = DEFAULT_SELECT,
+    max_per_kloc: float = 5.0,
+    always_select: Sequence[str] = ALWAYS_SELECT,
 ) -> Outcome:
-    """Few ruff violations per 1,000 lines of code (``max_per_kloc``)."""
+    """Few ruff violations per 1,000 lines of code (``max_per_kloc``), under the project's
+    own ruff selection when it configures one seriously, else under ``select``."""
     if not snapshot.python_sources:  # not the parsed modules: ruff need not wait for them
         return Outcome.skipped("No Python files to lint.")
-    findings = lint_findings(snapshot, select, with_format=True)
+    configured = project_ruff_rules(snapshot)
+    if configured is None:
+        findings = lint_findings(snapshot, select, with_format=True)
+        rules = "the selected ruff rules"
+    else:
+        findings = lint_findings(
+            snapshot,
+            (*configured.select, *always_select),
+            ignore=configured.ignore,
+            per_file_ignores=configured.per_file_ignores,
+            with_format=True,
+        )
+        rules = (
+            f"the project's own ruff rules ({configured.source}, plus {', '.join(always_select)})"
+        )
     if not findings.code_lines:
         return Outcome.skipped("The Python files hold no code to lint.")
     count = len(findings.violations)
     rate = 1000 * count / findings.code_lines
     judged = 1000 * count / max(findings.code_lines, MIN_LINES_JUDGED)
     head = (
-        f"{_count(count, 'violation')} of the selected ruff rules in "
+        f"{_count(count, 'violation')} of {rules} in "
         f"{findings.code_lines:,} lines of code ({rate:.1f} per 1,000"
     )
     if judged != rate:
         head += f"; judged as {judged:.1f}, as small code bases count as {MIN_LINES_JUDGED} lines"
     head += f"; full credit at {max_per_kloc:g} or less)"
     if count == 0:
-        return Outcome.passed(
-            f"No violations of the selected ruff rules in {findings.code_lines:,} lines of code."
-        )
+        return Outcome.passed(f"No violations of {rules} in {findings.code_lines:,} lines of code.")
     codes = Counter(v.code for v in findings.violations)
     common = ", ".join(f"{code} ×{n}" for code, n in codes.most_common(6))  # noqa: RUF001
     if len(codes) > 6:

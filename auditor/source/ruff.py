@@ -77,8 +77,32 @@ class FormatReport:
     unparseable: tuple[str, ...]  # files ruff could not parse (so could not judge)
 
 
+@dataclass(frozen=True)
+class LintOptions:
+    """A rule selection as ruff's command line takes it: ``--select``, ``--ignore`` and
+    ``--per-file-ignores`` (``pattern:CODE`` pairs). Nothing else of a project's
+    configuration ever reaches ruff."""
+
+    select: tuple[str, ...]
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[str, ...] = ()
+
+    def arguments(self) -> list[str]:
+        args = ["--select", ",".join(self.select)]
+        if self.ignore:
+            args += ["--ignore", ",".join(self.ignore)]
+        for pair in self.per_file_ignores:
+            args += ["--per-file-ignores", pair]
+        return args
+
+
 def lint(
-    snapshot: Snapshot, select: Sequence[str], *, with_format: int | None = None
+    snapshot: Snapshot,
+    select: Sequence[str],
+    *,
+    ignore: Sequence[str] = (),
+    per_file_ignores: Sequence[tuple[str, str]] = (),
+    with_format: int | None = None,
 ) -> LintReport:
     """``ruff check --select SELECT`` over the snapshot's Python files (memoised).
 
@@ -86,7 +110,12 @@ def lint(
     neither has run yet, both run concurrently in one temporary folder.
     """
     line_length = _line_length(with_format) if with_format is not None else None
-    report, _ = _cache(snapshot).get(_selection(select), line_length)
+    options = LintOptions(
+        _selection(select),
+        _selection(ignore) if ignore else (),
+        tuple(per_file_ignore(pattern, code) for pattern, code in per_file_ignores),
+    )
+    report, _ = _cache(snapshot).get(options, line_length)
     assert report is not None
     return report
 
@@ -101,8 +130,8 @@ def format_check(
 
     ``with_select`` names a rule selection whose lint run is likely to be wanted too.
     """
-    select = _selection(with_select) if with_select is not None else None
-    _, report = _cache(snapshot).get(select, _line_length(line_length))
+    options = LintOptions(_selection(with_select)) if with_select is not None else None
+    _, report = _cache(snapshot).get(options, _line_length(line_length))
     assert report is not None
     return report
 
@@ -115,12 +144,12 @@ class _RuffCache:
     """The ruff results of one snapshot; a failure is remembered and raised again."""
 
     snapshot: Snapshot
-    lints: dict[tuple[str, ...], LintReport | RuffError] = field(default_factory=dict)
+    lints: dict[LintOptions, LintReport | RuffError] = field(default_factory=dict)
     formats: dict[int, FormatReport | RuffError] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(
-        self, select: tuple[str, ...] | None, line_length: int | None
+        self, select: LintOptions | None, line_length: int | None
     ) -> tuple[LintReport | None, FormatReport | None]:
         with self.lock:
             missing_select = select if select is not None and select not in self.lints else None
@@ -159,6 +188,36 @@ def _selection(select: Iterable[str]) -> tuple[str, ...]:
     return codes
 
 
+#: Characters a per-file-ignores pattern may hold: a relative glob, nothing that could name
+#: a place outside the linted folder.
+_PATTERN_CHARS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./*?[]{},!"
+)
+MAX_PATTERN_CHARS = 200
+
+
+def is_selector(code: str) -> bool:
+    """Whether ``code`` is a rule selector ruff's command line accepts ("F", "E501", "ALL")."""
+    return bool(_SELECTOR.match(code))
+
+
+def per_file_ignore(pattern: str, code: str) -> str:
+    """``pattern:CODE`` for ruff, refused unless the pattern is a relative glob inside the
+    tree and the code a rule selector."""
+    pattern = str(pattern).strip()
+    parts = pattern.split("/")
+    if (
+        not pattern
+        or len(pattern) > MAX_PATTERN_CHARS
+        or not set(pattern) <= _PATTERN_CHARS
+        or pattern.startswith("/")
+        or ".." in parts
+    ):
+        raise ValueError(f"not a per-file-ignores pattern inside the tree: {pattern[:80]!r}")
+    (selector,) = _selection([code])
+    return f"{pattern}:{selector}"
+
+
 def _line_length(value: int) -> int:
     if isinstance(value, bool) or not 1 <= value <= 320:
         raise ValueError(f"line length {value!r} is outside ruff's range 1-320")
@@ -169,7 +228,7 @@ def _line_length(value: int) -> int:
 
 
 def _run(
-    snapshot: Snapshot, select: tuple[str, ...] | None, line_length: int | None
+    snapshot: Snapshot, select: LintOptions | None, line_length: int | None
 ) -> tuple[LintReport | RuffError | None, FormatReport | RuffError | None]:
     """Run what is asked for in one temporary folder; each result, or why it failed."""
     try:
@@ -179,7 +238,7 @@ def _run(
     commands: dict[str, list[str]] = {}
     if select is not None:
         commands["check"] = [binary, "check", *_COMMON_OPTIONS, "--exit-zero"]
-        commands["check"] += ["--select", ",".join(select), "."]
+        commands["check"] += [*select.arguments(), "."]
     if line_length is not None:
         commands["format"] = [binary, "format", "--check", *_COMMON_OPTIONS]
         commands["format"] += ["--line-length", str(line_length), "."]
@@ -200,7 +259,7 @@ def _run(
         lint_report = (
             check
             if isinstance(check, RuffError)
-            else LintReport(select, paths, tuple(_diagnostics(check, root, files)))
+            else LintReport(select.select, paths, tuple(_diagnostics(check, root, files)))
         )
     if line_length is not None:
         output = outputs["format"]
