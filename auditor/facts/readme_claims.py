@@ -61,7 +61,7 @@ def readme_false_claims(snapshot: Snapshot) -> tuple[FalseClaim, ...]:
     document = readme(snapshot)
     if document is None:
         return ()
-    tree = snapshot.memo(_Tree.of)
+    tree = _tree(snapshot)
     claims = [
         *_run_claims(document, tree, snapshot),
         *_docker_claims(document, tree),
@@ -80,12 +80,16 @@ def readme_false_claims(snapshot: Snapshot) -> tuple[FalseClaim, ...]:
 class _Tree:
     paths: frozenset[str]  # files and symlinks
     folders: frozenset[str]
+    by_name: dict[str, tuple[str, ...]]  # last path component -> the paths and folders so named
 
     @classmethod
     def of(cls, snapshot: Snapshot) -> _Tree:
         paths = frozenset([*snapshot.files, *snapshot.symlinks])
         folders = {"/".join(p.split("/")[:i]) for p in paths for i in range(1, p.count("/") + 1)}
-        return cls(paths, frozenset(folders))
+        by_name: dict[str, list[str]] = {}
+        for path in (*paths, *folders):
+            by_name.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+        return cls(paths, frozenset(folders), {k: tuple(v) for k, v in by_name.items()})
 
     def has(self, path: str) -> bool:
         path = path.strip("/")
@@ -93,12 +97,21 @@ class _Tree:
 
     def has_anywhere(self, path: str) -> bool:
         """At ``path`` or under any folder (the README may say ``cd app`` in prose)."""
+        path = path.strip("/")
         if self.has(path):
             return True
-        tail = "/" + path.strip("/")
-        return any(p.endswith(tail) for p in self.paths) or any(
-            f.endswith(tail) for f in self.folders
-        )
+        tail = "/" + path
+        same_name = self.by_name.get(path.rsplit("/", 1)[-1], ())
+        return any(candidate.endswith(tail) for candidate in same_name)
+
+
+def _tree(snapshot: Snapshot) -> _Tree:
+    """The snapshot's paths and folders, built once per snapshot."""
+    return snapshot.memo(_new_tree)
+
+
+def _new_tree(snapshot: Snapshot) -> _Tree:
+    return _Tree.of(snapshot)
 
 
 # ----------------------------------------------------------------------------- run commands
@@ -286,7 +299,7 @@ def broken_local_link(snapshot: Snapshot, document: ReadmeDocument, url: str) ->
     if target is None:
         return None
     path = _resolve(PurePosixPath(document.path).parent, target)
-    if path is None or snapshot.memo(_Tree.of).has(path):
+    if path is None or _tree(snapshot).has(path):
         return None
     return path
 
