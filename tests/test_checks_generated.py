@@ -165,3 +165,24 @@ def test_selecting_little_still_counts_real_bugs(repo: RepoBuilder, outcome_of: 
         outcome.message
     )
     assert "F821 ×1" in outcome.message  # noqa: RUF001
+
+
+def test_the_projects_line_length_and_import_style_are_respected(
+    repo: RepoBuilder, outcome_of: Run
+) -> None:
+    pyproject = (
+        '[tool.ruff]\nline-length = 120\n\n[tool.ruff.lint]\nselect = ["E", "I"]\n\n'
+        "[tool.ruff.lint.isort]\nforce-single-line = true\n"
+    )
+    long_line = "MESSAGE = '" + "x" * 95 + "'\n"
+    code = "from os import path\nfrom os import sep\n\nprint(path, sep)\n" + long_line
+    repo.commit("Add the tool", {"pyproject.toml": pyproject, "tool.py": code})
+
+    outcome = outcome_of("LNT001", repo.path)
+
+    # Judged at 88 columns with merged imports, this would be E501 and I001.
+    assert outcome.status is Status.PASS
+    assert outcome.message == (
+        "No violations of the project's own ruff rules (pyproject.toml [tool.ruff.lint], plus "
+        "E9, F63, F7, F82) in 4 lines of code."
+    )

@@ -62,6 +62,8 @@ def ruff_violations(
             (*configured.select, *always_select),
             ignore=configured.ignore,
             per_file_ignores=configured.per_file_ignores,
+            settings=configured.settings,
+            line_length=formatting_line_length(snapshot),
             with_format=True,
         )
         rules = (

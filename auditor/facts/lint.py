@@ -43,6 +43,8 @@ def lint_findings(
     *,
     ignore: Sequence[str] = (),
     per_file_ignores: Sequence[tuple[str, str]] = (),
+    settings: Sequence[str] = (),
+    line_length: int | None = None,
     with_format: bool = False,
 ) -> LintFindings:
     """ruff's violations over the Python files at HEAD, as LNT001 counts them.
@@ -51,13 +53,15 @@ def lint_findings(
     count. A file ruff cannot parse counts once (its first syntax error), however many errors the
     parser reports after the first; syntax newer than Python 3.10 is not a violation.
     """
-    line_length = formatting_line_length(snapshot) if with_format else None
+    formatted_at = formatting_line_length(snapshot) if with_format else None
     report = ruff.lint(
         snapshot,
         select,
         ignore=ignore,
         per_file_ignores=per_file_ignores,
-        with_format=line_length,
+        line_length=line_length,
+        settings=settings,
+        with_format=formatted_at,
     )
     generated = generated_files(snapshot)
     counted: list[ruff.Diagnostic] = []
@@ -123,6 +127,7 @@ class ProjectRuffRules:
     select: tuple[str, ...]
     ignore: tuple[str, ...]
     per_file_ignores: tuple[tuple[str, str], ...]  # (relative glob, code)
+    settings: tuple[str, ...] = ()  # plugin settings ruff's --config may take (isort…)
 
 
 @fact
@@ -179,7 +184,17 @@ def _rules_of(table: dict[str, Any], source: str) -> ProjectRuffRules | None:
             if pattern in blanket or not _inside_tree(pattern):
                 continue
             pairs.extend((pattern, code) for code in _codes(codes))
-    return ProjectRuffRules(source, tuple(dict.fromkeys(select)), tuple(ignore), tuple(pairs))
+    settings = []
+    for key in ruff.SETTINGS:
+        value: Any = table
+        for part in key.split(".")[1:]:  # "lint." is the table at hand
+            value = value.get(part) if isinstance(value, dict) else None
+        override = ruff.setting(key, value) if value is not None else None
+        if override is not None:
+            settings.append(override)
+    return ProjectRuffRules(
+        source, tuple(dict.fromkeys(select)), tuple(ignore), tuple(pairs), tuple(settings)
+    )
 
 
 def _codes(value: object) -> tuple[str, ...]:

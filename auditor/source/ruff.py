@@ -86,9 +86,17 @@ class LintOptions:
     select: tuple[str, ...]
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[str, ...] = ()
+    line_length: int | None = None
+    #: ``--config`` overrides of plugin settings, built from validated values only
+    #: (``lint.isort.force-single-line = true``): see :func:`setting`.
+    settings: tuple[str, ...] = ()
 
     def arguments(self) -> list[str]:
         args = ["--select", ",".join(self.select)]
+        if self.line_length is not None:
+            args += ["--line-length", str(self.line_length)]
+        for override in self.settings:
+            args += ["--config", override]
         if self.ignore:
             args += ["--ignore", ",".join(self.ignore)]
         for pair in self.per_file_ignores:
@@ -102,20 +110,26 @@ def lint(
     *,
     ignore: Sequence[str] = (),
     per_file_ignores: Sequence[tuple[str, str]] = (),
+    line_length: int | None = None,
+    settings: Sequence[str] = (),
     with_format: int | None = None,
 ) -> LintReport:
     """``ruff check --select SELECT`` over the snapshot's Python files (memoised).
 
     ``with_format`` names a line length when a format check is likely to be wanted too: if
-    neither has run yet, both run concurrently in one temporary folder.
+    neither has run yet, both run concurrently in one temporary folder. ``ignore``,
+    ``per_file_ignores`` (``(glob, code)`` pairs), ``line_length`` and ``settings`` (see
+    :func:`setting`) carry a project's own configuration, already validated.
     """
-    line_length = _line_length(with_format) if with_format is not None else None
+    formatted_at = _line_length(with_format) if with_format is not None else None
     options = LintOptions(
         _selection(select),
         _selection(ignore) if ignore else (),
         tuple(per_file_ignore(pattern, code) for pattern, code in per_file_ignores),
+        _line_length(line_length) if line_length is not None else None,
+        tuple(settings),
     )
-    report, _ = _cache(snapshot).get(options, line_length)
+    report, _ = _cache(snapshot).get(options, formatted_at)
     assert report is not None
     return report
 
@@ -194,6 +208,56 @@ _PATTERN_CHARS = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./*?[]{},!"
 )
 MAX_PATTERN_CHARS = 200
+
+
+#: Plugin settings a project's configuration may pass on, and the type of each value: they
+#: change what a selected rule accepts, never which files are read or where anything goes.
+SETTINGS: dict[str, type] = {
+    "lint.isort.force-single-line": bool,
+    "lint.isort.combine-as-imports": bool,
+    "lint.isort.order-by-type": bool,
+    "lint.isort.force-sort-within-sections": bool,
+    "lint.isort.case-sensitive": bool,
+    "lint.isort.lines-after-imports": int,
+    "lint.isort.known-first-party": list,
+    "lint.isort.known-third-party": list,
+    "lint.isort.known-local-folder": list,
+    "lint.mccabe.max-complexity": int,
+    "lint.pylint.max-args": int,
+    "lint.pylint.max-branches": int,
+    "lint.pylint.max-returns": int,
+    "lint.pylint.max-statements": int,
+    "lint.pydocstyle.convention": str,
+    "lint.flake8-quotes.inline-quotes": str,
+}
+_SETTING_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,99}$")
+MAX_SETTING_ITEMS = 100
+
+
+def setting(key: str, value: object) -> str | None:
+    """``key = value`` for ruff's ``--config``, or None when the key is not one of
+    :data:`SETTINGS` or the value is not a plain value of its type (a word, a number, a
+    list of module names): nothing else is ever written into an override."""
+    kind = SETTINGS.get(key)
+    if kind is bool and isinstance(value, bool):
+        return f"{key} = {'true' if value else 'false'}"
+    if (
+        kind is int
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+        and 0 <= value <= 1000
+    ):
+        return f"{key} = {value}"
+    if kind is str and isinstance(value, str) and _SETTING_WORD.match(value):
+        return f'{key} = "{value}"'
+    if (
+        kind is list
+        and isinstance(value, list)
+        and len(value) <= MAX_SETTING_ITEMS
+        and all(isinstance(v, str) and _SETTING_WORD.match(v) for v in value)
+    ):
+        return f"{key} = [{', '.join(f'{chr(34)}{v}{chr(34)}' for v in value)}]"
+    return None
 
 
 def is_selector(code: str) -> bool:
