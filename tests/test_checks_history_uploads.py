@@ -88,12 +88,19 @@ def test_a_deleted_virtual_environment_is_history_junk(repo: RepoBuilder, outcom
             "env/bin/activate": "echo\n",
             "data/app.sqlite3": b"SQLite format 3\x00",
             "tests/fixtures/sample.db": b"SQLite format 3\x00",
+            "__pycache__/app.cpython-311.pyc": b"\x00",
         },
     )
     repo.commit(
         "Stop tracking the environment and the database",
         {".gitignore": "env/\n*.sqlite3\n"},
-        delete=("env/pyvenv.cfg", "env/lib/site.py", "env/bin/activate", "data/app.sqlite3"),
+        delete=(
+            "env/pyvenv.cfg",
+            "env/lib/site.py",
+            "env/bin/activate",
+            "data/app.sqlite3",
+            "__pycache__/app.cpython-311.pyc",
+        ),
     )
 
     outcome = outcome_of("GIT008", repo.path)
@@ -105,6 +112,7 @@ def test_a_deleted_virtual_environment_is_history_junk(repo: RepoBuilder, outcom
         f"env/ (3 files) added in {first}; data/app.sqlite3 added in {first}."
     )
     assert "sample.db" not in outcome.message
+    assert "__pycache__" not in outcome.message  # litter, not a published dump
     assert outcome_of("GIT005", repo.path).status is Status.PASS
 
 
@@ -137,7 +145,7 @@ def test_repeated_identical_subjects_are_vague(repo: RepoBuilder, outcome_of: Ru
     for day in range(1, 5):
         repo.commit(f"Day {day}", {"app.py": f"{day}\n"}, days_later=1)
     for minor in range(3):  # a release routine, not a vague subject
-        repo.commit(f"Bump version to 1.{minor}.0", {"v.txt": f"{minor}\n"}, days_later=1)
+        repo.commit(f"Bump to 1.{minor}", {"v.txt": f"{minor}\n"}, days_later=1)
     repo.commit("Add login with sessions", {"login.py": "1\n"}, days_later=1)
 
     outcome = outcome_of("GIT002", repo.path)

@@ -147,31 +147,33 @@ def vague_commits(snapshot: Snapshot) -> tuple[Commit, ...]:
     return tuple(c for c in own if is_vague(c.subject) or subject_keys(c.subject) & repeated)
 
 
-#: A numbered subject of at most this many words ("Day 5", "Week 3 progress") is a counter,
-#: not a description; a longer one ("Add report section 2") names its change.
-MAX_COUNTER_WORDS = 3
+#: Only a short subject ("Day 5", "docker integration") is vague by repetition: a longer one
+#: names its change even when the same change was needed again.
+MAX_REPEATED_WORDS = 3
 
 
 def subject_keys(subject: str) -> frozenset[str]:
-    """What makes two subjects "the same": the subject with case and spacing evened out,
-    and, for a short numbered one, the same with its numbers left out ("Day 5" = "day 12")."""
-    text = " ".join(subject.strip().lower()[:200].split())
-    keys = {text}
+    """What makes two subjects "the same": the subject with case, spacing and GitHub's
+    " (#123)" evened out, and the same with its numbers left out ("Day 5" = "day 12")."""
+    text = _PULL_REQUEST_SUFFIX.sub("", " ".join(subject.strip().lower()[:200].split()))
     template = " ".join("".join("#" if ch.isdigit() else ch for ch in text).split())
-    if template != text and len(template.split()) <= MAX_COUNTER_WORDS:
-        keys.add(template)
-    return frozenset(keys)
+    return frozenset({text, template})
 
 
 def repeated_subjects(commits: tuple[Commit, ...]) -> frozenset[str]:
-    """Subject keys written ``MAX_REPEATS`` times or more, release routines aside."""
+    """Short subject keys written ``MAX_REPEATS`` times or more, routines aside."""
     counts = Counter(key for c in commits for key in subject_keys(c.subject))
-    release = term_set(VOCABULARY, "release_words")
+    routine = term_set(VOCABULARY, "routine_words")
     return frozenset(
         key
         for key, count in counts.items()
-        if count >= MAX_REPEATS and key and key.split()[0].rstrip("#.") not in release
+        if count >= MAX_REPEATS
+        and 0 < len(key.split()) <= MAX_REPEATED_WORDS
+        and not routine.intersection(_WORD.findall(key.replace("#", " ")))
     )
+
+
+_PULL_REQUEST_SUFFIX = re.compile(r"\s\(#\d{1,9}\)$")
 
 
 # ------------------------------------------------------------------------------ vague subjects

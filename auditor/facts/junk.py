@@ -80,8 +80,9 @@ class DeletedJunk:
 def history_junk(snapshot: Snapshot) -> tuple[DeletedJunk, ...]:
     """Junk folders and files added by some commit and no longer at HEAD, largest first.
 
-    Junk is what GIT005 calls junk at HEAD, plus the databases and archives listed as
-    ``history_junk_suffixes``; a folder that ever held ``pyvenv.cfg`` was an environment.
+    Junk here is the heavy part of what GIT005 calls junk: environments, installed
+    dependencies and build output (``history_junk_dirs``; a folder that ever held
+    ``pyvenv.cfg`` was an environment), and databases (``history_junk_suffixes``).
     Every commit counts, bots and merges too: what they added is as published.
     """
     present = set(snapshot.files) | set(snapshot.symlinks)
@@ -97,6 +98,8 @@ def history_junk(snapshot: Snapshot) -> tuple[DeletedJunk, ...]:
     groups: dict[str, tuple[str, int, str]] = {}
     for path in gone:
         found = junk_of(path, venvs)
+        if found is not None and not _heavy(*found, venvs):
+            found = None  # a deleted .DS_Store or __pycache__ is litter, not a published dump
         if found is None and path.lower().endswith(suffixes) and not _in_fixtures(path):
             found = "*" + next(s for s in suffixes if path.lower().endswith(s)), path
         if found is None:
@@ -108,6 +111,13 @@ def history_junk(snapshot: Snapshot) -> tuple[DeletedJunk, ...]:
         groups[root] = (kind, count + 1, first)
     junk = [DeletedJunk(kind, root, count, sha) for root, (kind, count, sha) in groups.items()]
     return tuple(sorted(junk, key=lambda g: (-g.files, g.root)))
+
+
+def _heavy(kind: str, root: str, venvs: set[str]) -> bool:
+    """Environments, installed dependencies and build output: ``history_junk_dirs``."""
+    return root.rstrip("/") in venvs or kind.rstrip("/") in term_set(
+        VOCABULARY, "history_junk_dirs"
+    )
 
 
 def _in_fixtures(path: str) -> bool:
