@@ -116,6 +116,7 @@ def formatting_line_length(snapshot: Snapshot) -> int:
 #: A project's configuration is read only this far: more is not a selection, it is noise.
 MAX_CONFIGURED_CODES = 200
 MAX_PER_FILE_PATTERNS = 100
+MAX_PER_FILE_PAIRS = 500
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,7 @@ def _rules_of(table: dict[str, Any], source: str) -> ProjectRuffRules | None:
             if pattern in blanket or not _inside_tree(pattern):
                 continue
             pairs.extend((pattern, code) for code in _codes(codes))
+    pairs = pairs[:MAX_PER_FILE_PAIRS]  # each is one option on ruff's command line
     settings = []
     for key in ruff.SETTINGS:
         value: Any = table
