@@ -77,7 +77,6 @@ class VerdictPolicy:
         def fail(message: str) -> RulePackError:
             return RulePackError(f"{source}: [verdict] {message}")
 
-        known = set(rules)
         dims = []
         raw_dims = table.get("dimensions", {})
         if not isinstance(raw_dims, dict) or not raw_dims:
@@ -93,28 +92,41 @@ class VerdictPolicy:
             dims.append(
                 DimensionPolicy(did, str(raw.get("title", did)), float(points), categories, ids)
             )
-        size = table.get("size", {})
-        blockers = table.get("blockers", {})
-        penalties = table.get("penalties", {})
+        size = _subtable(table, "size", fail)
+        blockers = _subtable(table, "blockers", fail)
+        penalties = _subtable(table, "penalties", fail)
         for rid, points in penalties.items():
-            if rid not in known:
-                continue  # a pack that disables the rule keeps the parent's penalty table
             if not _number(points) or points < 0:
                 raise fail(f"penalties.{rid} must be a number of points >= 0")
-        kind_caps = table.get("kinds", {})
+        kind_caps = _subtable(table, "kinds", fail)
         for kind, caps in kind_caps.items():
             if not isinstance(caps, dict) or not all(
                 _number(v) and 0 <= v <= 1 for v in caps.values()
             ):
                 raise fail(f"kinds.{kind!r} must map dimensions to shares from 0 to 1")
+        numbers = {}
+        for where, key, default in (
+            (size, "small_loc", cls.small_loc),
+            (size, "small_cap", cls.small_cap),
+            (size, "full_loc", cls.full_loc),
+            (blockers, "cost", cls.blocker_cost),
+            (blockers, "max_count", cls.blocker_max),
+            (blockers, "cap", cls.blocker_cap),
+        ):
+            value = where.get(key, default)
+            if not _number(value) or value < 0:
+                raise fail(f"{key} must be a number >= 0, not {value!r}"[:200])
+            numbers[key] = value
+        if not 0 < numbers["small_loc"] < numbers["full_loc"]:
+            raise fail("size: small_loc must be above 0 and below full_loc")
         return cls(
             dimensions=tuple(dims),
-            small_loc=float(size.get("small_loc", cls.small_loc)),
-            small_cap=float(size.get("small_cap", cls.small_cap)),
-            full_loc=float(size.get("full_loc", cls.full_loc)),
-            blocker_cost=float(blockers.get("cost", cls.blocker_cost)),
-            blocker_max=int(blockers.get("max_count", cls.blocker_max)),
-            blocker_cap=float(blockers.get("cap", cls.blocker_cap)),
+            small_loc=float(numbers["small_loc"]),
+            small_cap=float(numbers["small_cap"]),
+            full_loc=float(numbers["full_loc"]),
+            blocker_cost=float(numbers["cost"]),
+            blocker_max=int(numbers["max_count"]),
+            blocker_cap=float(numbers["cap"]),
             penalties={k: float(v) for k, v in penalties.items()},
             kind_caps={k: {d: float(x) for d, x in v.items()} for k, v in kind_caps.items()},
         )
@@ -134,7 +146,13 @@ def verdict_policy(pack: RulePack) -> VerdictPolicy | None:
     then the weighted mean of its categories). Raises :class:`RulePackError` when it is bad."""
     if not pack.verdict:
         return None
-    return _policy(json.dumps(pack.verdict), pack.source, tuple(pack.rules))
+    try:
+        text = json.dumps(pack.verdict)
+    except (TypeError, ValueError):  # a TOML date or time where a number belongs
+        raise RulePackError(
+            f"{pack.source}: [verdict] holds a value that is not a number, text, list or table"
+        ) from None
+    return _policy(text, pack.source, tuple(pack.rules))
 
 
 @functools.lru_cache(maxsize=16)
@@ -284,6 +302,13 @@ def _blockers(findings: Sequence[Finding]) -> list[Blocker]:
         paths = tuple(dict.fromkeys(e.path for e in f.outcome.evidence if e.path))
         found.append(Blocker(f.rule, f.title, f.outcome.message, paths))
     return found
+
+
+def _subtable(table: Mapping[str, Any], key: str, fail: Any) -> dict[str, Any]:
+    value = table.get(key, {})
+    if not isinstance(value, dict):
+        raise fail(f"[verdict.{key}] must be a table")
+    return value
 
 
 def _number(value: Any) -> bool:

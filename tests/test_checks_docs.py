@@ -408,7 +408,9 @@ def test_readme_section_keywords_parameter_is_validated() -> None:
 def test_doc007_passes_when_the_project_is_shown_at_work(
     body: str, repo: RepoBuilder, outcome_of: OutcomeOf
 ) -> None:
-    outcome = outcome_of("DOC007", commit(repo, {"README.md": f"# Tool\n\n{body}\n"}))
+    # The images are committed: a relative image missing from the tree shows nothing.
+    images = {"docs/dashboard.png": b"\x89PNG", "docs/screen.gif": b"GIF89a"}
+    outcome = outcome_of("DOC007", commit(repo, {"README.md": f"# Tool\n\n{body}\n", **images}))
     assert outcome.status is Status.PASS, outcome.message
     assert outcome.evidence[0].path == "README.md"
     assert outcome.evidence[0].line == 3
@@ -525,7 +527,12 @@ def test_doc009_recognises_common_licenses(
 def test_doc009_passes_with_an_unrecognised_license(
     repo: RepoBuilder, outcome_of: OutcomeOf
 ) -> None:
-    outcome = outcome_of("DOC009", commit(repo, {"LICENSE": "All rights reserved, mostly.\n"}))
+    custom = (
+        "The Ada Lovelace Community License\n\nYou may read, run and change this code for any "
+        "purpose that is not commercial, and share your changes under these same terms, as long "
+        "as this notice stays with every copy.\n"
+    )
+    outcome = outcome_of("DOC009", commit(repo, {"LICENSE": custom}))
     assert outcome.status is Status.PASS
     assert "not one of the common licenses" in outcome.message
 
@@ -683,6 +690,7 @@ def test_readme_and_license_signals(repo: RepoBuilder) -> None:
         "path": "LICENSE",
         "spdx": "MIT",
         "declared": None,
+        "placeholder": None,
     }
 
 
@@ -707,7 +715,12 @@ def test_signals_without_readme_or_license(
             False,
         ),
     }
-    assert scorecard.signals["license"] == {"path": None, "spdx": None, "declared": None}
+    assert scorecard.signals["license"] == {
+        "path": None,
+        "spdx": None,
+        "declared": None,
+        "placeholder": None,
+    }
     doc = {f.rule: f.status for f in scorecard.findings if f.rule.startswith("DOC")}
     assert doc["DOC001"] is Status.FAIL
     assert doc["DOC010"] is Status.SKIP

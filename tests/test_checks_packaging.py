@@ -281,7 +281,9 @@ def test_run_instructions_skipped_without_python(repo: RepoBuilder, outcome_of: 
     ["Dockerfile", "docker/Dockerfile.prod", "compose.yaml", "fly.toml", "Procfile", "k8s/app.yml"],
 )
 def test_deploy_files(repo: RepoBuilder, outcome_of: RunRule, path: str) -> None:
-    repo.commit("Add project", {**CODE, path: "x: 1\n"})
+    # A Procfile counts when what it starts is the project's own (python) or declared.
+    content = "web: python app.py\n" if path == "Procfile" else "x: 1\n"
+    repo.commit("Add project", {**CODE, path: content})
     outcome = outcome_of("PKG004", repo.path)
     assert outcome.status is Status.PASS
     assert path in outcome.message

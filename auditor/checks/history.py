@@ -12,12 +12,15 @@ from typing import Any
 
 from auditor.checks.registry import primitive, signal_group
 from auditor.facts.history import (
+    BURST_GAP_SECONDS,
     active_days,
+    growth_of,
     history_growth,
     own_commits,
     utc_iso,
     vague_commits,
 )
+from auditor.facts.junk import history_junk
 from auditor.model import Evidence, Outcome
 from auditor.source.snapshot import Snapshot
 
@@ -33,6 +36,11 @@ SHALLOW = (
     "(in GitHub Actions, set `fetch-depth: 0` on actions/checkout)."
 )
 
+PATHS_UNKNOWN = (
+    "git could not list the files each commit changed (objects are missing from this "
+    "clone), so how the project grew cannot be measured: fetch the full history."
+)
+
 _MAX_EXAMPLES = 5
 _MAX_SUBJECT_SHOWN = 80
 
@@ -45,21 +53,37 @@ def history_grew(
     *,
     max_dump_fraction: float = DEFAULT_MAX_DUMP_FRACTION,
     min_commits: int = 5,
+    burst_minutes: float = BURST_GAP_SECONDS / 60,
 ) -> Outcome:
-    """The project was built up over several commits, not committed as one dump."""
+    """The project was built up over several commits, not committed as one dump (a single
+    commit, or a burst of commits minutes apart that only add files)."""
     if not snapshot.has_history:
         return Outcome.failed(NOT_VERSIONED)
     if snapshot.shallow:
         return Outcome.skipped(SHALLOW)
     if not snapshot.files:
         return Outcome.skipped("There are no files at HEAD to measure the history against.")
-    growth = history_growth(snapshot)
+    if not snapshot.history.paths_known:
+        return Outcome.skipped(PATHS_UNKNOWN)
+    gap = round(burst_minutes * 60)
+    growth = history_growth(snapshot) if gap == BURST_GAP_SECONDS else growth_of(snapshot, gap)
     if growth is None:
         return Outcome.skipped("Every commit is a merge or by a bot: none of the author's own.")
     own = len(own_commits(snapshot))
     sha = growth.commit.sha[:7]
     share = f"{growth.surviving:,} of the {growth.files:,} files at HEAD ({growth.fraction:.0%})"
     evidence = (Evidence("", None, _shown(growth.commit.subject), commit=growth.commit.sha),)
+    if growth.is_dump(max_dump_fraction) and growth.commits > 1:
+        minutes = max(1, round(growth.seconds / 60))
+        after, paths = growth.later_commits, growth.later_changes
+        return Outcome.failed(
+            f"An upload, not a history: {growth.commits} commits within {minutes} minute"
+            f"{'s' if minutes != 1 else ''}, each only adding files (from {sha}, "
+            f"{_shown(growth.commit.subject)}), added {share}, and the {after:,} "
+            f"commit{'s' if after != 1 else ''} after them changed only {paths:,} "
+            f"path{'s' if paths != 1 else ''}. Commit as you work, one logical change at a time.",
+            evidence,
+        )
     if growth.is_dump(max_dump_fraction):
         if own <= 2:
             where = f"in a history of {own} commit{'s' if own > 1 else ''}"
@@ -120,7 +144,7 @@ def commit_messages(snapshot: Snapshot, *, max_subject_length: int = 72) -> Outc
         parts.append(f"{len(vague):,} vague")
     if overlong:
         parts.append(f"{overlong:,} longer than {max_subject_length} characters")
-    shown = "; ".join(f"{e.path} {e.note}" for e in examples[:3])
+    shown = "; ".join(f"{e.path} {e.note}".strip() for e in examples[:3])
     return Outcome.graded(
         clear / len(own),
         f"{clear:,} of {len(own):,} commit subjects are clear{seen}: {', '.join(parts)} "
@@ -151,6 +175,33 @@ def active_days_check(snapshot: Snapshot, *, min_days: int = 3) -> Outcome:
     )
 
 
+@primitive("no_history_junk")
+def no_history_junk(snapshot: Snapshot) -> Outcome:
+    """No junk (environments, dependencies, build output, databases) was committed and then
+    deleted: it is still published in the history."""
+    if not snapshot.has_history:
+        return Outcome.skipped("Not under version control: nothing was ever published.")
+    if not snapshot.history.paths_known:
+        return Outcome.skipped(PATHS_UNKNOWN)
+    junk = history_junk(snapshot)
+    seen = " in the visible history" if snapshot.shallow or snapshot.history.truncated else ""
+    if not junk:
+        return Outcome.passed(f"No junk was committed and later deleted{seen}.")
+    shown = []
+    for group in junk[:_MAX_EXAMPLES]:
+        size = f" ({group.files:,} files)" if group.root.endswith("/") else ""
+        shown.append(f"{group.root}{size} added in {group.commit[:7]}")
+    more = f" and {len(junk) - _MAX_EXAMPLES:,} more" if len(junk) > _MAX_EXAMPLES else ""
+    return Outcome.failed(
+        f"Junk committed and deleted later is still published{seen}: {'; '.join(shown)}{more}. "
+        "Rewrite the history without it (git filter-repo) and list it in .gitignore.",
+        tuple(
+            Evidence(g.root, None, f"{g.kind}, deleted since", commit=g.commit)
+            for g in junk[:_MAX_EXAMPLES]
+        ),
+    )
+
+
 # ------------------------------------------------------------------------------ signals
 
 
@@ -162,7 +213,7 @@ def commits_signals(snapshot: Snapshot) -> dict[str, Any]:
     growth = history_growth(snapshot) if snapshot.has_history else None
     stamps = [c.timestamp for c in commits]
     single_dump = None
-    if growth is not None and not snapshot.shallow:
+    if growth is not None and not snapshot.shallow and snapshot.history.paths_known:
         single_dump = growth.is_dump(DEFAULT_MAX_DUMP_FRACTION)
     return {
         "count": len(commits),

@@ -25,13 +25,29 @@ def license_present(snapshot: Snapshot) -> Outcome:
         else:
             message = f"{path} at the root (its text is not one of the common licenses)"
         return Outcome.passed(message, tuple(Evidence(p, 1, info.spdx) for p in info.files[:3]))
+    placeholder = ""
+    if info.placeholders:
+        path, why = info.placeholders[0]
+        placeholder = f"{path} is no license ({why})"
     if info.declared is not None and info.declared_in is not None:
+        if placeholder:
+            return Outcome.graded(
+                0.5,
+                f"{placeholder}; {info.declared_in} declares the license '{info.declared}': "
+                "put that license's full text in the file",
+                (Evidence(info.placeholders[0][0], 1), Evidence(info.declared_in, None)),
+            )
         return Outcome.graded(
             0.5,
             f"{info.declared_in} declares the license '{info.declared}' but there is no LICENSE "
             "file at the root: GitHub shows no license, and most licenses require their text "
             "to ship with the code",
             (Evidence(info.declared_in, None, info.declared),),
+        )
+    if placeholder:
+        return Outcome.failed(
+            f"{placeholder}: without a license's full text nobody may legally reuse the code",
+            (Evidence(info.placeholders[0][0], 1),),
         )
     message = "No LICENSE, LICENCE, COPYING or UNLICENSE file at the root"
     if info.elsewhere:
@@ -47,4 +63,5 @@ def license_signals(snapshot: Snapshot) -> dict[str, Any]:
         "path": info.files[0] if info.files else None,
         "spdx": info.spdx,
         "declared": info.declared,
+        "placeholder": info.placeholders[0][0] if info.placeholders else None,
     }

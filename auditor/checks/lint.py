@@ -11,13 +11,23 @@ from collections.abc import Sequence
 from typing import Any
 
 from auditor.checks.registry import primitive, signal_group
+from auditor.facts.generated import generated_files
 from auditor.facts.lint import DEFAULT_SELECT as DEFAULT_SELECT  # shared with the security facts
-from auditor.facts.lint import formatting_line_length, lint_findings, public_api
+from auditor.facts.lint import (
+    formatting_line_length,
+    lint_findings,
+    project_ruff_rules,
+    public_api,
+)
 from auditor.facts.modules import module_summaries
 from auditor.model import Evidence, Outcome
 from auditor.source import ruff
 from auditor.source.snapshot import Snapshot
 
+#: Rules that find real bugs (syntax errors, undefined names, comparisons that are always
+#: true or false): they count under a project's own selection too, so that selecting little
+#: never excuses everything (repeated in rules/default.toml).
+ALWAYS_SELECT: tuple[str, ...] = ("E9", "F63", "F7", "F82")
 #: Fewer lines than this are judged as if they were this many, so that one slip in a
 #: 30-line script is not a rate of 33 per 1,000.
 MIN_LINES_JUDGED = 200
@@ -30,28 +40,47 @@ MAX_EVIDENCE = 10
 
 @primitive("ruff_violations", background=True)
 def ruff_violations(
-    snapshot: Snapshot, *, select: Sequence[str] = DEFAULT_SELECT, max_per_kloc: float = 5.0
+    snapshot: Snapshot,
+    *,
+    select: Sequence[str] = DEFAULT_SELECT,
+    max_per_kloc: float = 5.0,
+    always_select: Sequence[str] = ALWAYS_SELECT,
 ) -> Outcome:
-    """Few ruff violations per 1,000 lines of code (``max_per_kloc``)."""
+    """Few ruff violations per 1,000 lines of code (``max_per_kloc``), under the project's
+    own ruff selection when it configures one seriously, else under ``select``."""
     if not snapshot.python_sources:  # not the parsed modules: ruff need not wait for them
         return Outcome.skipped("No Python files to lint.")
-    findings = lint_findings(snapshot, select, with_format=True)
+    configured = project_ruff_rules(snapshot)
+    if configured is None:
+        findings = lint_findings(snapshot, select, with_format=True)
+        rules = "the selected ruff rules"
+    else:
+        findings = lint_findings(
+            snapshot,
+            (*configured.select, *always_select),
+            ignore=configured.ignore,
+            per_file_ignores=configured.per_file_ignores,
+            settings=configured.settings,
+            line_length=formatting_line_length(snapshot),
+            with_format=True,
+        )
+        rules = (
+            f"the project's own ruff rules ({configured.source}, plus {', '.join(always_select)})"
+        )
     if not findings.code_lines:
         return Outcome.skipped("The Python files hold no code to lint.")
     count = len(findings.violations)
     rate = 1000 * count / findings.code_lines
     judged = 1000 * count / max(findings.code_lines, MIN_LINES_JUDGED)
     head = (
-        f"{_count(count, 'violation')} of the selected ruff rules in "
+        f"{_count(count, 'violation')} of {rules} in "
         f"{findings.code_lines:,} lines of code ({rate:.1f} per 1,000"
     )
     if judged != rate:
         head += f"; judged as {judged:.1f}, as small code bases count as {MIN_LINES_JUDGED} lines"
     head += f"; full credit at {max_per_kloc:g} or less)"
     if count == 0:
-        return Outcome.passed(
-            f"No violations of the selected ruff rules in {findings.code_lines:,} lines of code."
-        )
+        return Outcome.passed(f"No violations of {rules} in {findings.code_lines:,} lines of code.")
     codes = Counter(v.code for v in findings.violations)
     common = ", ".join(f"{code} ×{n}" for code, n in codes.most_common(6))  # noqa: RUF001
     if len(codes) > 6:
@@ -86,7 +115,10 @@ def formatting(snapshot: Snapshot, *, min_fraction: float = 0.8) -> Outcome:
         return Outcome.skipped("No Python files to check.")
     line_length = formatting_line_length(snapshot)
     report = ruff.format_check(snapshot, line_length=line_length, with_select=DEFAULT_SELECT)
-    judged = len(report.files) - len(report.unparseable)
+    generated = generated_files(snapshot)  # a generator's layout is not the author's
+    files = [path for path in report.files if path not in generated]
+    unformatted = [path for path in report.unformatted if path not in generated]
+    judged = len(files) - len(report.unparseable)
     broken = (
         f" {_count(len(report.unparseable), 'file')} could not be parsed and "
         f"{'was' if len(report.unparseable) == 1 else 'were'} left out."
@@ -95,10 +127,10 @@ def formatting(snapshot: Snapshot, *, min_fraction: float = 0.8) -> Outcome:
     )
     if judged <= 0:
         return Outcome.skipped("No Python file could be parsed to check its formatting." + broken)
-    formatted = judged - len(report.unformatted)
+    formatted = judged - len(unformatted)
     fraction = formatted / judged
     width = f" at {line_length} columns" if line_length != ruff.DEFAULT_LINE_LENGTH else ""
-    if not report.unformatted:
+    if not unformatted:
         which, them = (
             ("The one Python file is", "it")
             if judged == 1
@@ -110,14 +142,14 @@ def formatting(snapshot: Snapshot, *, min_fraction: float = 0.8) -> Outcome:
         return Outcome.passed(
             f"{which} formatted as `ruff format`{width} would format {them}." + broken
         )
-    shown = ", ".join(report.unformatted[:3]) + (", …" if len(report.unformatted) > 3 else "")
+    shown = ", ".join(unformatted[:3]) + (", …" if len(unformatted) > 3 else "")
     message = (
-        f"{len(report.unformatted):,} of {_count(judged, 'Python file')} would be reformatted "
+        f"{len(unformatted):,} of {_count(judged, 'Python file')} would be reformatted "
         f"by `ruff format`{width} ({fraction:.0%} formatted; full credit at "
         f"{min_fraction:.0%}): {shown}." + broken
     )
     score = fraction / min_fraction if min_fraction > 0 else 1.0
-    evidence = tuple(Evidence(path, None, "would be reformatted") for path in report.unformatted)
+    evidence = tuple(Evidence(path, None, "would be reformatted") for path in unformatted)
     return Outcome.graded(score, message, evidence[:MAX_EVIDENCE])
 
 

@@ -21,12 +21,15 @@ from auditor.facts.readme import (
     normalise_heading,
     readme_sections,
     sample_output,
+    section_documents,
     test_command_in,
 )
-from auditor.model import Evidence, Outcome
+from auditor.facts.readme_claims import FalseClaim, broken_local_link, readme_false_claims
+from auditor.model import Evidence, Outcome, Status
 from auditor.source.readme import (
     README_NAMES,
     Heading,
+    Link,
     ReadmeDocument,
     find_readme_path,
     readme,
@@ -140,9 +143,12 @@ def readme_section(snapshot: Snapshot, *, section: str, keywords: list[str] = []
         known = ", ".join(SECTIONS)
         return Outcome.errored(f"unknown README section {section!r} (known: {known})")
     document = _document(snapshot)
+    covered = section_documents(snapshot).get(section) if not keywords else None
     if isinstance(document, Outcome):
         if section == "design" and design_documents(snapshot):
             return _design_document_outcome(snapshot)
+        if covered is not None:
+            return _covered_outcome(spec, covered)
         return document
     if keywords or section not in SECTIONS:
         heading = first_match(document, HeadingMatcher.of(spec, keywords))
@@ -163,12 +169,20 @@ def readme_section(snapshot: Snapshot, *, section: str, keywords: list[str] = []
             )
     if section == "design" and design_documents(snapshot):
         return _design_document_outcome(snapshot)
+    if covered is not None:
+        return _covered_outcome(spec, covered)
     examples = ", ".join(spec.examples[:-1])
     examples = f"{examples} or {spec.examples[-1]}" if examples else spec.examples[-1]
     return Outcome.failed(
         f"No '{spec.title}' section in {document.path} (a heading such as {examples}): "
         f"{_listed_headings(document)}",
         (Evidence(document.path, None),),
+    )
+
+
+def _covered_outcome(spec: SectionSpec, path: str) -> Outcome:
+    return Outcome.passed(
+        f"No '{spec.title}' section in the README, but {path} covers it", (Evidence(path, 1),)
     )
 
 
@@ -220,6 +234,26 @@ def readme_usage(snapshot: Snapshot, *, keywords: list[str] = []) -> Outcome:  #
     )
 
 
+def _screenshots(snapshot: Snapshot, document: ReadmeDocument) -> list[Link]:
+    """The README's screenshots, GIFs and diagrams that are really there (a relative image
+    missing from the tree shows nothing)."""
+    return [
+        image
+        for image in document.images
+        if is_screenshot(image) and broken_local_link(snapshot, document, image.url) is None
+    ]
+
+
+def shows_project_at_work(snapshot: Snapshot) -> bool:
+    """A screenshot, GIF, video or live demo: what DOC007 accepts before code examples."""
+    document = readme(snapshot)
+    if document is not None and (
+        _screenshots(snapshot, document) or any(is_demo_link(link) for link in document.links)
+    ):
+        return True
+    return live_homepage(snapshot) is not None
+
+
 @primitive("readme_examples")
 def readme_examples(snapshot: Snapshot) -> Outcome:
     """The README shows the project at work: screenshot, demo link or example request."""
@@ -230,7 +264,7 @@ def readme_examples(snapshot: Snapshot) -> Outcome:
             return Outcome.passed(f"the repository's homepage is a live site: {homepage[:80]}")
         return document
     path = document.path
-    screenshots = [image for image in document.images if is_screenshot(image)]
+    screenshots = _screenshots(snapshot, document)
     if screenshots:
         first = screenshots[0]
         return Outcome.passed(
@@ -274,6 +308,43 @@ def readme_examples(snapshot: Snapshot) -> Outcome:
     )
 
 
+#: What one false claim costs DOC012's score; an empty heading costs half as much.
+CLAIM_COST = 0.5
+MAX_LISTED_CLAIMS = 6
+
+
+@primitive("readme_claims_true")
+def readme_claims_true(snapshot: Snapshot) -> Outcome:
+    """What the README claims (commands, files, Docker, tests, license, links, environment
+    variables, sections) is true of the tree."""
+    document = _document(snapshot)
+    if isinstance(document, Outcome):
+        return (
+            Outcome.skipped("No README to check against the tree")
+            if (document.status is Status.FAIL)
+            else document
+        )
+    claims = readme_false_claims(snapshot)
+    if not claims:
+        return Outcome.passed(
+            f"Every command, link and section of {document.path} checked against the tree holds"
+        )
+    score = max(0.0, 1.0 - sum(CLAIM_COST / 2 if c.minor else CLAIM_COST for c in claims))
+    shown = "; ".join(_claim_text(c) for c in claims[:MAX_LISTED_CLAIMS])
+    more = f" (+{len(claims) - MAX_LISTED_CLAIMS} more)" if len(claims) > MAX_LISTED_CLAIMS else ""
+    count = f"{len(claims)} claim{'s' if len(claims) != 1 else ''}"
+    return Outcome.graded(
+        score,
+        f"{count} of {document.path} the tree contradicts: {shown}{more}",
+        tuple(Evidence(document.path, c.line, f"{c.kind}: {c.problem}"[:120]) for c in claims[:10]),
+    )
+
+
+def _claim_text(claim: FalseClaim) -> str:
+    where = f"line {claim.line}: " if claim.line else ""
+    return f"{where}{claim.claim} ({claim.problem})"
+
+
 @signal_group("readme")
 def readme_signals(snapshot: Snapshot) -> dict[str, Any]:
     """The README's path, its words of prose and which sections it has."""
@@ -282,5 +353,12 @@ def readme_signals(snapshot: Snapshot) -> dict[str, Any]:
     return {
         "path": document.path if document else find_readme_path(snapshot),
         "words": document.words if document else 0,
-        "sections": {name: sections[name] is not None for name in SIGNAL_SECTIONS},
+        "sections": {
+            name: (
+                shows_project_at_work(snapshot)
+                if name == "screenshots"
+                else sections[name] is not None
+            )
+            for name in SIGNAL_SECTIONS
+        },
     }

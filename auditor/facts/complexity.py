@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from auditor.facts.generated import generated_files
 from auditor.facts.modules import code_summaries
 from auditor.source.languages.summary import ModuleSummary
 from auditor.source.snapshot import Snapshot, fact
@@ -36,7 +37,8 @@ class ModuleMeasure:
 
 @dataclass(frozen=True)
 class ComplexityFacts:
-    """The complexity measurements of the code outside tests and vendored folders."""
+    """The complexity measurements of the code outside tests, vendored folders and
+    generated files (migrations, protobuf output)."""
 
     sources: tuple[ModuleSummary, ...]  # every such module, parsed or not
     functions: tuple[FunctionMeasure, ...]
@@ -55,8 +57,10 @@ class ComplexityFacts:
 
 @fact
 def complexity_facts(snapshot: Snapshot) -> ComplexityFacts:
-    """The measures of every module outside tests (a parse error is the python signal's)."""
-    sources = code_summaries(snapshot)
+    """The measures of every module outside tests and generated code (a parse error is the
+    python signal's)."""
+    generated = generated_files(snapshot)
+    sources = tuple(m for m in code_summaries(snapshot) if m.path not in generated)
     functions: list[FunctionMeasure] = []
     modules: list[ModuleMeasure] = []
     failures: list[str] = []

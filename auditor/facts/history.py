@@ -10,6 +10,8 @@ that make a subject vague are data: ``rules/vocabulary/history.toml``.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
@@ -27,22 +29,33 @@ def own_commits(snapshot: Snapshot) -> tuple[Commit, ...]:
     return tuple(c for c in snapshot.history.commits if not c.is_merge and not c.is_bot)
 
 
+#: Own commits this close together (seconds between one and the next), each of which only
+#: adds files, are one upload: GitHub's "Add files via upload" a folder at a time, or a
+#: history restarted as an orphan that re-adds the files one per commit.
+BURST_GAP_SECONDS = 15 * 60
+
+
 @dataclass(frozen=True)
 class Growth:
-    """How the files at HEAD arrived: the largest single addition among the own commits."""
+    """How the files at HEAD arrived: the largest single addition among the own commits.
 
-    commit: Commit
-    surviving: int  # files that commit added which still exist at HEAD (estimated past the cap)
+    An addition is one commit, or a burst of commits minutes apart that only add files.
+    """
+
+    commit: Commit  # the burst's first commit (the only one for a single commit)
+    surviving: int  # files it added which still exist at HEAD (estimated past the cap)
     files: int  # files at HEAD
-    later_changes: int  # paths changed by the author's own commits after that one
+    later_changes: int  # paths changed by the author's own commits after it
     later_commits: int  # how many own commits came after it
+    commits: int = 1  # commits in the burst
+    seconds: int = 0  # from the burst's first commit to its last
 
     @property
     def fraction(self) -> float:
         return self.surviving / self.files if self.files else 0.0
 
     def is_dump(self, max_dump_fraction: float) -> bool:
-        """One commit brought most of the project, and little work followed it.
+        """One addition brought most of the project, and little work followed it.
 
         The second half keeps a small project fair: three files created at once and then
         edited over ten commits grew over time even though one commit created them all.
@@ -50,23 +63,69 @@ class Growth:
         return self.fraction > max_dump_fraction and self.later_changes < self.files
 
 
+def _only_adds(commit: Commit) -> bool:
+    return commit.added_count > 0 and commit.added_count == commit.changed_count
+
+
+def additions(
+    commits: tuple[Commit, ...], gap_seconds: int = BURST_GAP_SECONDS
+) -> list[tuple[Commit, ...]]:
+    """The own commits, oldest first, grouped into additions: each burst of commits that
+    only add files, at most ``gap_seconds`` apart, is one group; any other commit is alone."""
+    groups: list[list[Commit]] = []
+    for commit in reversed(commits):
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and _only_adds(last)
+            and _only_adds(commit)
+            and 0 <= commit.timestamp - last.timestamp <= gap_seconds
+        ):
+            groups[-1].append(commit)
+        else:
+            groups.append([commit])
+    return [tuple(group) for group in groups]
+
+
+def _surviving(commit: Commit, files: Mapping[str, object]) -> set[str] | int:
+    """The paths a commit added that exist at HEAD; a count when its list was capped."""
+    listed = {path for path in commit.added if path in files}
+    unlisted = commit.added_count - len(commit.added)
+    if unlisted > 0 and commit.added:
+        # The added list is capped: assume the unlisted paths survived at the same rate.
+        return len(listed) + round(unlisted * len(listed) / len(commit.added))
+    return listed
+
+
+def growth_of(snapshot: Snapshot, gap_seconds: int = BURST_GAP_SECONDS) -> Growth | None:
+    """The largest addition of files still present at HEAD (None without own commits)."""
+    files = snapshot.files
+    groups = additions(own_commits(snapshot), gap_seconds)
+    best: Growth | None = None
+    later = 0  # changed paths of the own commits newer than the group at hand
+    newer = 0
+    for group in reversed(groups):  # newest first, so ``later`` accumulates
+        paths: set[str] = set()
+        counted = 0
+        for commit in group:
+            found = _surviving(commit, files)
+            if isinstance(found, int):
+                counted += found
+            else:
+                paths |= found
+        surviving = min(len(paths) + counted, len(files))
+        if best is None or surviving >= best.surviving:  # ties go to the older addition
+            seconds = group[-1].timestamp - group[0].timestamp
+            best = Growth(group[0], surviving, len(files), later, newer, len(group), seconds)
+        later += sum(c.changed_count for c in group)
+        newer += len(group)
+    return best
+
+
 @fact
 def history_growth(snapshot: Snapshot) -> Growth | None:
-    """The own commit that added the most files still present at HEAD (None without one)."""
-    files = snapshot.files
-    best: Growth | None = None
-    later = 0  # changed paths of the own commits newer than the one at hand
-    for newer, commit in enumerate(own_commits(snapshot)):
-        listed = sum(1 for path in commit.added if path in files)
-        unlisted = commit.added_count - len(commit.added)
-        if unlisted > 0 and commit.added:
-            # The added list is capped: assume the unlisted paths survived at the same rate.
-            listed += round(unlisted * listed / len(commit.added))
-        surviving = min(listed, len(files))
-        if best is None or surviving >= best.surviving:  # ties go to the older commit
-            best = Growth(commit, surviving, len(files), later, newer)
-        later += commit.changed_count
-    return best
+    """The largest addition (a commit, or a burst of uploads) of files still at HEAD."""
+    return growth_of(snapshot)
 
 
 @fact
@@ -75,10 +134,46 @@ def active_days(snapshot: Snapshot) -> tuple[str, ...]:
     return tuple(sorted({utc_iso(c.timestamp)[:10] for c in own_commits(snapshot)}))
 
 
+#: A subject written this many times (numbers aside) is a routine, not a description.
+MAX_REPEATS = 3
+
+
 @fact
 def vague_commits(snapshot: Snapshot) -> tuple[Commit, ...]:
-    """The author's own commits whose subject says nothing about the change."""
-    return tuple(c for c in own_commits(snapshot) if is_vague(c.subject))
+    """The author's own commits whose subject says nothing about the change: vague words
+    alone, or a subject repeated ``MAX_REPEATS`` times or more ("Day 5", "update" 20 times)."""
+    own = own_commits(snapshot)
+    repeated = repeated_subjects(own)
+    return tuple(c for c in own if is_vague(c.subject) or subject_keys(c.subject) & repeated)
+
+
+#: Only a short subject ("Day 5", "docker integration") is vague by repetition: a longer one
+#: names its change even when the same change was needed again.
+MAX_REPEATED_WORDS = 3
+
+
+def subject_keys(subject: str) -> frozenset[str]:
+    """What makes two subjects "the same": the subject with case, spacing and GitHub's
+    " (#123)" evened out, and the same with its numbers left out ("Day 5" = "day 12")."""
+    text = _PULL_REQUEST_SUFFIX.sub("", " ".join(subject.strip().lower()[:200].split()))
+    template = " ".join("".join("#" if ch.isdigit() else ch for ch in text).split())
+    return frozenset({text, template})
+
+
+def repeated_subjects(commits: tuple[Commit, ...]) -> frozenset[str]:
+    """Short subject keys written ``MAX_REPEATS`` times or more, routines aside."""
+    counts = Counter(key for c in commits for key in subject_keys(c.subject))
+    routine = term_set(VOCABULARY, "routine_words")
+    return frozenset(
+        key
+        for key, count in counts.items()
+        if count >= MAX_REPEATS
+        and 0 < len(key.split()) <= MAX_REPEATED_WORDS
+        and not routine.intersection(_WORD.findall(key.replace("#", " ")))
+    )
+
+
+_PULL_REQUEST_SUFFIX = re.compile(r"\s\(#\d{1,9}\)$")
 
 
 # ------------------------------------------------------------------------------ vague subjects

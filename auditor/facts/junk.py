@@ -64,3 +64,63 @@ def junk_of(path: str, venvs: set[str] | frozenset[str] = frozenset()) -> tuple[
         if name.endswith(suffix):
             return f"*{suffix}", path
     return None
+
+
+@dataclass(frozen=True)
+class DeletedJunk:
+    """Junk of one kind that a commit added and that is gone at HEAD: still published."""
+
+    kind: str
+    root: str
+    files: int  # paths under ``root`` that commits added (as far as their lists were kept)
+    commit: str  # the sha of the first commit that added one of them
+
+
+@fact
+def history_junk(snapshot: Snapshot) -> tuple[DeletedJunk, ...]:
+    """Junk folders and files added by some commit and no longer at HEAD, largest first.
+
+    Junk here is the heavy part of what GIT005 calls junk: environments, installed
+    dependencies and build output (``history_junk_dirs``; a folder that ever held
+    ``pyvenv.cfg`` was an environment), and databases (``history_junk_suffixes``).
+    Every commit counts, bots and merges too: what they added is as published.
+    """
+    present = set(snapshot.files) | set(snapshot.symlinks)
+    added: dict[str, str] = {}  # path -> the oldest commit that added it
+    for commit in snapshot.history.commits:  # newest first: the last write is the oldest
+        for path in commit.added:
+            added[path] = commit.sha
+    gone = [path for path in added if path not in present]
+    at_head = {group.root for group in committed_junk(snapshot)}
+    marker = "/" + VENV_MARKER
+    venvs = {p[: -len(marker)] for p in added if p.endswith(marker)}
+    suffixes = terms(VOCABULARY, "history_junk_suffixes")
+    groups: dict[str, tuple[str, int, str]] = {}
+    for path in gone:
+        found = junk_of(path, venvs)
+        if found is not None and not _heavy(*found, venvs):
+            found = None  # a deleted .DS_Store or __pycache__ is litter, not a published dump
+        if found is None and path.lower().endswith(suffixes) and not _in_fixtures(path):
+            found = "*" + next(s for s in suffixes if path.lower().endswith(s)), path
+        if found is None:
+            continue
+        kind, root = found
+        if root in at_head:
+            continue  # still at HEAD: GIT005's
+        _, count, first = groups.get(root, (kind, 0, added[path]))
+        groups[root] = (kind, count + 1, first)
+    junk = [DeletedJunk(kind, root, count, sha) for root, (kind, count, sha) in groups.items()]
+    return tuple(sorted(junk, key=lambda g: (-g.files, g.root)))
+
+
+def _heavy(kind: str, root: str, venvs: set[str]) -> bool:
+    """Environments, installed dependencies and build output: ``history_junk_dirs``."""
+    return root.rstrip("/") in venvs or kind.rstrip("/") in term_set(
+        VOCABULARY, "history_junk_dirs"
+    )
+
+
+def _in_fixtures(path: str) -> bool:
+    """Test data (a sample database under tests/fixtures/) is not junk."""
+    folders = term_set(VOCABULARY, "fixture_dirs") | term_set(VOCABULARY, "test_dirs")
+    return any(part.lower() in folders for part in path.split("/")[:-1])

@@ -25,6 +25,8 @@ TITLE_REGION_CHARS = 600
 #: cost grows with the square of a line of spaces); no real setting is that long.
 MAX_INI_LINE_CHARS = 4_000
 MAX_DECLARED_CHARS = 80
+#: A license file this short whose text is no known license is a placeholder ("MIT", "TODO").
+MIN_LICENSE_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,27 @@ class LicenseInfo:
     declared: str | None  # from pyproject.toml or setup.cfg
     declared_in: str | None
     elsewhere: tuple[str, ...]  # license files below the root
+    #: Root license files that are empty or placeholders (an unfilled template, "TODO"),
+    #: each with what gives it away; they are not in ``files``.
+    placeholders: tuple[tuple[str, str], ...] = ()
+
+
+def placeholder_of(text: str, spdx: str | None) -> str | None:
+    """Why a license file's text is no license (empty, a few bytes, an unfilled template),
+    or None for a real one."""
+    stripped = text.strip()
+    if not stripped:
+        return "empty"
+    if spdx is None and len(stripped) < MIN_LICENSE_CHARS:
+        return f"only {len(stripped)} characters"
+    head = " ".join(stripped[:TITLE_REGION_CHARS].lower().split())
+    words = " " + " ".join("".join(c if c.isalnum() else " " for c in head).split()) + " "
+    for marker in terms(VOCABULARY, "placeholder_markers"):
+        # A marker of words matches whole words ("todo", not the "todos" of a Spanish text).
+        plain = all(c.isalnum() or c == " " for c in marker)
+        if (f" {marker} " in words) if plain else (marker in head):
+            return f"it holds the placeholder {marker!r}"
+    return None
 
 
 def is_license_name(name: str) -> bool:
@@ -86,8 +109,17 @@ def license_info(snapshot: Snapshot) -> LicenseInfo:
         key=lambda p: (p.lower().split(".")[0] not in stems, len(p), p),
     )
     ids = []
+    real: list[str] = []
+    placeholders: list[tuple[str, str]] = []
     for path in files:
-        spdx = spdx_of(snapshot.text(path) or "")
+        text = snapshot.text(path)
+        spdx = spdx_of(text or "")
+        # A binary or oversized file is not read: it is not judged a placeholder either.
+        why = placeholder_of(text, spdx) if text is not None else None
+        if why is not None:
+            placeholders.append((path, why))
+            continue
+        real.append(path)
         if spdx is not None and spdx not in ids:
             ids.append(spdx)
     elsewhere = sorted(
@@ -97,11 +129,12 @@ def license_info(snapshot: Snapshot) -> LicenseInfo:
     )
     declared, declared_in = _declared_license(snapshot)
     return LicenseInfo(
-        files=tuple(files),
+        files=tuple(real),
         spdx=" OR ".join(ids) if ids else None,
         declared=declared,
         declared_in=declared_in,
         elsewhere=tuple(elsewhere),
+        placeholders=tuple(placeholders),
     )
 
 

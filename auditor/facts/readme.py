@@ -306,3 +306,46 @@ def _is_design_path(path: str) -> bool:
         return parts[-1].split(".")[0].startswith(terms(VOCABULARY, "design_document_stems"))
     folders = term_set(VOCABULARY, "decision_folders")
     return len(parts) > 2 and parts[0] in ("docs", "doc") and parts[1] in folders
+
+
+# ----------------------------------------------------------------------------- sections in docs/
+
+#: The sections a documentation file can stand in for, each with its list of file stems.
+DOCUMENTED_SECTIONS = ("install", "usage", "tests", "known_limitations", "configuration")
+
+
+@fact
+def section_documents(snapshot: Snapshot) -> dict[str, str | None]:
+    """Each section a documentation file covers -> the first such file (or None).
+
+    ``docs/testing.md`` tells how to run the tests as well as a README section would: a
+    file in ``docs/`` or ``doc/`` (or at the root, or a folder's ``index``) whose stem is
+    listed under ``<section>_documents`` in ``readme.toml``.
+    """
+    found: dict[str, str | None] = dict.fromkeys(DOCUMENTED_SECTIONS)
+    for path in sorted(snapshot.files, key=lambda p: (p.count("/"), p)):
+        stem = _document_stem(path)
+        if stem is None:
+            continue
+        for section in DOCUMENTED_SECTIONS:
+            if found[section] is None and stem in term_set(VOCABULARY, f"{section}_documents"):
+                found[section] = path
+    return found
+
+
+def _document_stem(path: str) -> str | None:
+    """The stem that names a documentation file's subject, or None for other files."""
+    parts = path.lower().split("/")
+    name = parts[-1]
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or f".{suffix}" not in _DOC_SUFFIXES - {""}:
+        return None
+    if len(parts) == 1:
+        return stem
+    if parts[0] not in ("docs", "doc"):
+        return None
+    if len(parts) == 2:
+        return stem
+    if len(parts) == 3 and stem in ("index", "readme"):
+        return parts[1]
+    return None

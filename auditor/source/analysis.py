@@ -16,7 +16,7 @@ def read_snapshot_history(snapshot: Snapshot) -> History:
     if snapshot.git is None:
         return History(commits=(), truncated=False, shallow=False)
     limits = snapshot.limits
-    commits = read_history(
+    commits, paths_known = read_history(
         snapshot.git,
         max_commits=limits.max_commits + 1,
         max_message_bytes=limits.max_message_bytes,
@@ -26,7 +26,17 @@ def read_snapshot_history(snapshot: Snapshot) -> History:
     if truncated:
         commits = commits[: limits.max_commits]
         snapshot.note(f"history longer than {limits.max_commits} commits: truncated")
-    return History(commits=commits, truncated=truncated, shallow=snapshot.shallow)
+    if not paths_known:
+        snapshot.note(
+            "git could not list the files each commit changed (objects are missing from "
+            "this clone): the history rules that need them were skipped"
+        )
+    return History(
+        commits=commits,
+        truncated=truncated,
+        shallow=snapshot.shallow,
+        paths_known=paths_known,
+    )
 
 
 def python_sources(snapshot: Snapshot) -> tuple[tuple[str, str], ...]:

@@ -6,19 +6,8 @@ import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from auditor.source.git import Git
-
-_KNOWN_BOTS = frozenset(
-    {
-        "dependabot",
-        "renovate",
-        "renovate bot",
-        "github-actions",
-        "pre-commit-ci",
-        "semantic-release-bot",
-    }
-)
-
+from auditor.source.git import Git, GitError
+from auditor.vocabulary import term_set, terms
 
 #: One commit's record (metadata, message and changed paths) is cut past this size; a commit
 #: touching 100,000 paths stays well inside it.
@@ -50,9 +39,7 @@ class Commit:
     @property
     def is_bot(self) -> bool:
         """Commits by automation (dependabot, pre-commit-ci, release bots) are not the author's."""
-        name = self.author_name.lower()
-        email = self.author_email.lower()
-        return "[bot]" in name or "[bot]" in email or name in _KNOWN_BOTS
+        return is_bot_author(self.author_name, self.author_email)
 
 
 @dataclass(frozen=True)
@@ -62,12 +49,41 @@ class History:
     commits: tuple[Commit, ...]
     truncated: bool  # more commits exist than the bound allowed
     shallow: bool  # the clone is shallow: older history is missing
+    #: False when git could not list the changed paths (objects missing from the clone):
+    #: the commits are known, which files each added is not.
+    paths_known: bool = True
+
+
+def is_bot_author(name: str, email: str) -> bool:
+    """Whether an author is automation: a ``[bot]`` account, or a name or e-mail address
+    listed in ``rules/vocabulary/history.toml`` (``bot_names``, ``bot_emails``)."""
+    name, email = name.strip().lower(), email.strip().lower()
+    if "[bot]" in name or "[bot]" in email:
+        return True
+    if name in term_set("history", "bot_names") or email in term_set("history", "bot_emails"):
+        return True
+    return email.endswith(terms("history", "bot_email_domains"))
 
 
 def read_history(
     git: Git, *, max_commits: int, max_message_bytes: int, max_paths: int
+) -> tuple[tuple[Commit, ...], bool]:
+    """Every commit reachable from HEAD (at most ``max_commits``), newest first, and
+    whether the paths each commit changed are known.
+
+    Listing changed paths reads every commit's trees: in a clone with missing objects (a
+    broken partial clone, a pruned pack) that ``git log`` fails, and the history is read
+    again without the paths instead of being lost to every history rule.
+    """
+    try:
+        return _read(git, max_commits, max_message_bytes, max_paths, with_paths=True), True
+    except GitError:
+        return _read(git, max_commits, max_message_bytes, max_paths, with_paths=False), False
+
+
+def _read(
+    git: Git, max_commits: int, max_message_bytes: int, max_paths: int, *, with_paths: bool
 ) -> tuple[Commit, ...]:
-    """Every commit reachable from HEAD (at most ``max_commits``), newest first."""
     marker = b"\x1e" + secrets.token_hex(12).encode("ascii")
     fmt = "%x1e" + marker[1:].decode("ascii") + "%H%x00%P%x00%an%x00%ae%x00%at%x00%B%x00"
     chunks = git.stream(
@@ -84,7 +100,7 @@ def read_history(
         # billion of them fills git's memory bound in seconds instead of being walked in
         # silence for minutes.
         "--ignore-submodules=none",
-        "--name-status",
+        *(["--name-status"] if with_paths else []),
         f"--max-count={max_commits}",
         f"--format={fmt}",
         "HEAD",

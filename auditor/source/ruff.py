@@ -19,18 +19,25 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from auditor.source.ruff_options import (
+    SETTINGS,
+    LintOptions,
+    is_selector,
+    per_file_ignore,
+    setting,
+)
+from auditor.source.ruff_options import selection as _selection
 from auditor.source.snapshot import Snapshot
 from auditor.vocabulary import records
 
@@ -45,9 +52,28 @@ RUST_STACK_BYTES = 16 << 20
 #: ruff's own default line length (black's too).
 DEFAULT_LINE_LENGTH = 88
 
-_SELECTOR = re.compile(r"^(ALL|[A-Z]{1,4}[0-9]{0,4})$")
 #: Environment variables passed on to ruff; everything else (RUFF_* above all) is dropped.
 _KEPT_ENVIRONMENT = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP")
+
+
+__all__ = [
+    "DEFAULT_LINE_LENGTH",
+    "RUST_STACK_BYTES",
+    "SETTINGS",
+    "SYNTAX_ERROR",
+    "TARGET_VERSION",
+    "TIMEOUT_SECONDS",
+    "Diagnostic",
+    "FormatReport",
+    "LintOptions",
+    "LintReport",
+    "RuffError",
+    "format_check",
+    "is_selector",
+    "lint",
+    "per_file_ignore",
+    "setting",
+]
 
 
 class RuffError(RuntimeError):
@@ -88,15 +114,31 @@ class FormatReport:
 
 
 def lint(
-    snapshot: Snapshot, select: Sequence[str], *, with_format: int | None = None
+    snapshot: Snapshot,
+    select: Sequence[str],
+    *,
+    ignore: Sequence[str] = (),
+    per_file_ignores: Sequence[tuple[str, str]] = (),
+    line_length: int | None = None,
+    settings: Sequence[str] = (),
+    with_format: int | None = None,
 ) -> LintReport:
     """``ruff check --select SELECT`` over the snapshot's Python files (memoised).
 
     ``with_format`` names a line length when a format check is likely to be wanted too: if
-    neither has run yet, both run concurrently in one temporary folder.
+    neither has run yet, both run concurrently in one temporary folder. ``ignore``,
+    ``per_file_ignores`` (``(glob, code)`` pairs), ``line_length`` and ``settings`` (see
+    :func:`setting`) carry a project's own configuration, already validated.
     """
-    line_length = _line_length(with_format) if with_format is not None else None
-    report, _ = _cache(snapshot).get(_selection(select), line_length)
+    formatted_at = _line_length(with_format) if with_format is not None else None
+    options = LintOptions(
+        _selection(select),
+        _selection(ignore) if ignore else (),
+        tuple(per_file_ignore(pattern, code) for pattern, code in per_file_ignores),
+        _line_length(line_length) if line_length is not None else None,
+        tuple(settings),
+    )
+    report, _ = _cache(snapshot).get(options, formatted_at)
     assert report is not None
     return report
 
@@ -111,8 +153,8 @@ def format_check(
 
     ``with_select`` names a rule selection whose lint run is likely to be wanted too.
     """
-    select = _selection(with_select) if with_select is not None else None
-    _, report = _cache(snapshot).get(select, _line_length(line_length))
+    options = LintOptions(_selection(with_select)) if with_select is not None else None
+    _, report = _cache(snapshot).get(options, _line_length(line_length))
     assert report is not None
     return report
 
@@ -125,12 +167,12 @@ class _RuffCache:
     """The ruff results of one snapshot; a failure is remembered and raised again."""
 
     snapshot: Snapshot
-    lints: dict[tuple[str, ...], LintReport | RuffError] = field(default_factory=dict)
+    lints: dict[LintOptions, LintReport | RuffError] = field(default_factory=dict)
     formats: dict[int, FormatReport | RuffError] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(
-        self, select: tuple[str, ...] | None, line_length: int | None
+        self, select: LintOptions | None, line_length: int | None
     ) -> tuple[LintReport | None, FormatReport | None]:
         with self.lock:
             missing_select = select if select is not None and select not in self.lints else None
@@ -172,15 +214,6 @@ def security_select() -> tuple[str, ...]:
 SECURITY_RECORD_FIELDS = ("id", "source", "kind", "severity", "why", "safe", "only_when")
 
 
-def _selection(select: Iterable[str]) -> tuple[str, ...]:
-    codes = tuple(dict.fromkeys(str(code).strip().upper() for code in select))
-    bad = [code for code in codes if not _SELECTOR.match(code)]
-    if not codes or bad:
-        shown = ", ".join(repr(code) for code in bad) or "nothing"
-        raise ValueError(f"not a ruff rule selection: {shown} (expected codes like 'F' or 'E4')")
-    return codes
-
-
 def _line_length(value: int) -> int:
     if isinstance(value, bool) or not 1 <= value <= 320:
         raise ValueError(f"line length {value!r} is outside ruff's range 1-320")
@@ -191,7 +224,7 @@ def _line_length(value: int) -> int:
 
 
 def _run(
-    snapshot: Snapshot, select: tuple[str, ...] | None, line_length: int | None
+    snapshot: Snapshot, select: LintOptions | None, line_length: int | None
 ) -> tuple[LintReport | RuffError | None, FormatReport | RuffError | None]:
     """Run what is asked for in one temporary folder; each result, or why it failed."""
     try:
@@ -201,8 +234,12 @@ def _run(
     commands: dict[str, list[str]] = {}
     if select is not None:
         commands["check"] = [binary, "check", *_COMMON_OPTIONS, "--exit-zero"]
-        riding = tuple(code for code in security_select() if code not in select)
-        commands["check"] += ["--select", ",".join(select + riding), "."]
+        # The security rules ride along, whatever the project's own configuration ignores:
+        # code unsafe on its face is not excused by a project's ignore list.
+        riding = tuple(code for code in security_select() if code not in select.select)
+        ignore = tuple(i for i in select.ignore if not any(c.startswith(i) for c in riding))
+        ride = replace(select, select=select.select + riding, ignore=ignore)
+        commands["check"] += [*ride.arguments(), "."]
     if line_length is not None:
         commands["format"] = [binary, "format", "--check", *_COMMON_OPTIONS]
         commands["format"] += ["--line-length", str(line_length), "."]
@@ -223,7 +260,7 @@ def _run(
         lint_report = (
             check
             if isinstance(check, RuffError)
-            else LintReport(select, paths, tuple(_diagnostics(check, root, files)))
+            else LintReport(select.select, paths, tuple(_diagnostics(check, root, files)))
         )
     if line_length is not None:
         output = outputs["format"]
