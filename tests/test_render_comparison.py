@@ -15,6 +15,8 @@ from auditor.cli import main
 from auditor.schema import scorecard_schema
 from tests.projects import build_weak_project
 
+#: Its run command names a script that is not in the tree: DOC012 newly fails.
+README_WITH_A_FALSE_CLAIM = "# Calculator\n\nRun it:\n\n```bash\npython main.py\n```\n"
 CI_THAT_RUNS_NOTHING = (
     "on: [push]\njobs:\n  hello:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hello\n"
 )
@@ -40,7 +42,10 @@ def changed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[
         assert main(["audit", str(repo.path), "--no-cache", "-o", str(baseline)]) == 0
     finally:
         os.chdir(here)
-    repo.commit("Add a CI workflow that greets", {".github/workflows/ci.yml": CI_THAT_RUNS_NOTHING})
+    repo.commit(
+        "Add a CI workflow that greets, and a README",
+        {".github/workflows/ci.yml": CI_THAT_RUNS_NOTHING, "README.md": README_WITH_A_FALSE_CLAIM},
+    )
     return repo.path, baseline, json.loads(baseline.read_text("utf-8"))
 
 
@@ -65,12 +70,11 @@ def test_json_card_carries_the_comparison_newly_failing_first(
     assert comparison["after"]["score"] == card["score"]
     assert comparison["delta"] == round(card["score"] - before["score"], 1) > 0
     changes = [(c["rule"], c["before"], c["after"], c["direction"]) for c in comparison["changes"]]
-    assert changes[:3] == [
-        ("CI002", "skip", "fail", "worse"),
-        ("CI003", "skip", "fail", "worse"),
-        ("CI001", "fail", "pass", "better"),
-    ]
-    assert {c[3] for c in changes[3:]} <= {"better", "other"}
+    assert changes[0] == ("DOC012", "skip", "partial", "worse")
+    assert ("CI001", "fail", "pass", "better") in changes
+    assert ("DOC001", "fail", "pass", "better") in changes
+    worse = [c for c in changes if c[3] == "worse"]
+    assert changes[: len(worse)] == worse  # newly failing first
 
 
 def test_text_markdown_and_html_show_old_and_new_score_and_the_changed_rules(
@@ -90,16 +94,21 @@ def test_text_markdown_and_html_show_old_and_new_score_and_the_changed_rules(
 
     assert f"Score {headline} {since}" in text
     lines = [line.split() for line in text.splitlines() if "newly failing" in line]
-    assert [words[2] for words in lines] == ["CI002", "CI003"]
-    assert text.index("CI003 CI runs a linter") < text.index("improved       CI001 CI configured")
+    assert [words[2] for words in lines][:1] == ["DOC012"]
+    assert text.index("DOC012 README claims") < text.index("improved       CI001 CI configured")
     rendered = MarkdownIt("commonmark").enable("table").render(markdown)
     assert f"What changed: {headline} {since}" in rendered
     rows = rendered.split("What changed", 1)[1].split("</table>", 1)[0]
-    assert rows.index("CI002") < rows.index("CI003") < rows.index("CI001")
+    assert rows.index("DOC012") < rows.index("CI001")
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", rows)
-    assert cells[:4] == ["❌ newly failing", "CI002 CI runs the tests", "skipped", "fail"]
+    assert cells[:4] == [
+        "❌ newly failing",
+        "DOC012 README claims match the tree",
+        "skipped",
+        "partial",
+    ]
     assert f'<span class="delta up">{headline}</span>' in html
-    assert html.index("newly failing</strong> CI002") < html.index("improved</strong> CI001")
+    assert html.index("newly failing</strong> DOC012") < html.index("improved</strong> CI001")
 
 
 def test_a_baseline_that_is_not_a_card_is_refused_before_the_audit(
