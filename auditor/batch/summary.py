@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from auditor.batch.scoring import AccountScore
+from auditor.render.view import KIND_WORDS
 
 #: A category averaging below this over the carried repositories is a gap worth naming.
 GAP_BELOW = 60.0
@@ -93,7 +94,8 @@ def paragraph(
 def _strongest(best: ScoredRepo, categories: Mapping[str, str]) -> str:
     what = ""
     if best.facts.kind:
-        what = f", {_article(best.facts.kind)} {best.facts.kind}"
+        kind = KIND_WORDS.get(best.facts.kind, best.facts.kind)
+        what = f", {_article(kind)} {kind}"
         if best.facts.code_lines:
             what += f" of {best.facts.code_lines:,} lines"
     ranked = sorted(
