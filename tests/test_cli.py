@@ -111,7 +111,7 @@ def test_json_output_file_and_format_from_extension(
 def test_select_and_ignore_narrow_the_rules(weak: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "audit", str(weak), "-f", "json", "--select", "GIT,DOC001")
     rules = {f["rule"] for f in json.loads(out)["findings"]}
-    assert rules == {"DOC001"} | {f"GIT00{n}" for n in range(1, 10)}
+    assert rules == {"DOC001"} | {f"GIT{n:03d}" for n in range(1, 11)}
 
     _, out, _ = run(capsys, "audit", str(weak), "-f", "json", "--ignore", "GIT", "--ignore", "DOC")
     rules = {f["rule"] for f in json.loads(out)["findings"]}

@@ -136,7 +136,12 @@ def test_the_footer_shows_the_remote_or_nothing_never_a_local_path(
 
 def test_signals_never_say_no_licence_beside_the_licence_found(strong: RepoBuilder) -> None:
     card = card_of(strong.path)
-    assert card.signals["license"] == {"path": "LICENSE", "spdx": "MIT", "declared": None}
+    assert card.signals["license"] == {
+        "path": "LICENSE",
+        "spdx": "MIT",
+        "declared": None,
+        "placeholder": None,
+    }
 
     (group,) = [g for g in build_view(card).signals if g.key == "license"]
     html = render_html(card)

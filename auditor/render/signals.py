@@ -49,7 +49,7 @@ SIGNAL_TITLES = {
 #: Signals that are left out when unmeasured: "none" beside another row that answers the
 #: same question (an SPDX licence, but no licence in the packaging metadata) reads as a
 #: contradiction.
-SILENT_WHEN_NONE = {("license", "declared")}
+SILENT_WHEN_NONE = {("license", "declared"), ("license", "placeholder")}
 SIGNAL_LABELS = {
     "declared": "declared in the packaging metadata",
     "spdx": "SPDX identifier",
