@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from auditor.errors import SourceError
+from auditor.source.folder import read_folder_file, walk_folder
 from auditor.source.git import Git, GitError, remote_url, shown
 from auditor.source.git import strip_credentials as strip_credentials  # re-exported
 from auditor.source.gitdir import enclosing_repository, find_git_dir
@@ -253,7 +254,7 @@ class Snapshot:
         files: dict[str, FileEntry] = {}
         symlinks: list[str] = []
         notices: list[str] = []
-        for rel, st in _walk(root):
+        for rel, st in walk_folder(root):
             if stat.S_ISLNK(st.st_mode):
                 symlinks.append(rel)
             elif stat.S_ISREG(st.st_mode):
@@ -311,7 +312,7 @@ class Snapshot:
             return None
         if self._git is not None:
             return self._git.read_blobs([entry.oid or ""]).get(entry.oid or "")
-        return _read_file(self.root, path, self.limits.max_file_bytes)
+        return read_folder_file(self.root, path, self.limits.max_file_bytes)
 
     def _read_texts(self) -> dict[str, str | None]:
         budget = self.limits.max_total_bytes
@@ -334,7 +335,9 @@ class Snapshot:
             # (decoded text can take four times the bytes), and shared.
             texts = {oid: decode_text(data) for oid, data in blobs.items()}
             return {e.path: texts.get(e.oid or "") for e in wanted}
-        raw = {e.path: _read_file(self.root, e.path, self.limits.max_file_bytes) for e in wanted}
+        raw = {
+            e.path: read_folder_file(self.root, e.path, self.limits.max_file_bytes) for e in wanted
+        }
         return {path: decode_text(data) if data is not None else None for path, data in raw.items()}
 
     @property
@@ -459,44 +462,3 @@ def decode_text(data: bytes) -> str | None:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     return data.decode("utf-8", "replace")
-
-
-def _walk(root: Path) -> Iterator[tuple[str, os.stat_result]]:
-    """Every entry below ``root`` (not following links), as (POSIX relative path, lstat)."""
-    stack = [""]
-    while stack:
-        rel_dir = stack.pop()
-        try:
-            with os.scandir(root / rel_dir if rel_dir else root) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            try:
-                st = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            if stat.S_ISDIR(st.st_mode):
-                if entry.name != ".git":
-                    stack.append(rel)
-            else:
-                yield rel, st
-
-
-def _read_file(root: Path, rel: str, limit: int) -> bytes | None:
-    """Read a regular file below root without following a symlink at its last component."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(root / rel, flags)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(limit + 1)[:limit]
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
