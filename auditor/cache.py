@@ -5,11 +5,12 @@ commit, whether the clone is shallow, its remote), the rule packs' files (after 
 and the settings that select, ignore or exempt rules or pick a profile, and the auditor
 itself (its version, the source files of this installation, the versions of Python, ruff and
 radon, the check plugins installed). Only what is committed at HEAD is audited, but the card
-names the uncommitted changes of the work tree in a notice, so the set of changed paths is
-part of the key; a plain directory (no HEAD) is never cached.
+names the uncommitted changes of the work tree in a notice, so how the work tree stands is
+part of the key (each tracked file's size, mode and modification time, and the untracked
+files: ``lstat`` only, no file read); a plain directory (no HEAD) is never cached.
 
 The key is computed before the repository is read: a few ``git`` calls through the safe
-runner, HEAD's tree listed and the work tree compared with it (see
+runner, HEAD's tree listed and the work tree's files stat-ed (see
 :mod:`auditor.source.worktree`), a few small files hashed, no blob read. Each entry is one
 JSON file, the scorecard with its key, under the user cache directory
 (``$AUDITOR_CACHE_DIR``, else ``$XDG_CACHE_HOME/portfolio-auditor``, else
@@ -35,7 +36,7 @@ from auditor.resources import rules_dir
 from auditor.source.git import Git, GitError
 from auditor.source.gitdir import enclosing_repository, find_git_dir
 from auditor.source.snapshot import Limits
-from auditor.source.worktree import work_tree_changes
+from auditor.source.worktree import work_tree_signature
 
 if TYPE_CHECKING:
     from auditor.config import Settings
@@ -92,13 +93,9 @@ def audit_key(path: Path, settings: Settings, cwd: Path) -> CacheKey | None:
     bare = git.run("rev-parse", "--is-bare-repository", check=False).strip() == b"true"
     # the snapshot's own bounds, so the key sees the changes the card's notice names
     bounds = Limits()
-    changes = (
-        None
-        if bare
-        else work_tree_changes(
-            git, root, head, max_files=bounds.max_files, max_bytes=bounds.max_total_bytes
-        )
-    )
+    # how the work tree stands, from lstat alone: an edited file is another key, and the
+    # fresh audit then names the change exactly
+    changes = None if bare else work_tree_signature(git, root, head, max_files=bounds.max_files)
     packs = _pack_files(settings)
     if packs is None:
         return None
@@ -110,7 +107,7 @@ def audit_key(path: Path, settings: Settings, cwd: Path) -> CacheKey | None:
             "shallow": shallow,
             "remote": remote.decode("utf-8", "replace").strip(),
             # the card's notice names the uncommitted changes: another set, another card
-            "uncommitted": None if changes is None else [changes.paths, changes.partial],
+            "uncommitted": changes,
         },
         "packs": packs,
         "settings": {

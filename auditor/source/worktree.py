@@ -215,3 +215,25 @@ def _read(file: Path, size: int) -> bytes | None:
         return None
     finally:
         os.close(fd)
+
+
+def work_tree_signature(git: Git, root: Path, head: str, *, max_files: int) -> str | None:
+    """A digest of how the work tree stands (each tracked path's size, mode and modification
+    time, and the untracked files git does not ignore), from ``lstat`` alone: a results-cache
+    key that changes whenever a file is edited, without reading any file. None when git
+    cannot list the tree."""
+    try:
+        tree = _head_blobs(git, head, max_files)
+        listed = _listed(git, root, max_files)
+    except GitError:
+        return None
+    digest = hashlib.sha256(head.encode("ascii", "replace"))
+    for path in sorted(tree):
+        try:
+            st = os.lstat(root / path)
+            digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_mode}\n".encode())
+        except OSError:
+            digest.update(f"{path}\0gone\n".encode())
+    for path in sorted(listed):
+        digest.update(f"+{path}\n".encode())
+    return digest.hexdigest()
