@@ -203,12 +203,18 @@ def audit(
     settings = _settings(rules, select, ignore, fail_under, profile)
     plan = _output_plan(fmt, output)
     earlier = _baseline(baseline) if baseline is not None else None
-    # a bad pack or a selection that leaves no rule is refused before anything is read
-    check_selection(_audit_pack(settings), settings)
-    folder, shown_as = _local_path(path, settings, github_url, token_env)
-    key = _cache_key(folder, settings)
-    card = None if no_cache else _cached_card(key) if key is not None else None
+    # A stored card of this HEAD, pack and settings was made after the pack and selection
+    # were validated: a local repository's cache hit needs neither again (nor their imports).
+    from auditor.targets import remote_target
+
+    local = remote_target(path, github_url) is None
+    key = _cache_key(Path(path), settings) if local and not no_cache else None
+    card = _cached_card(key) if key is not None else None
     if card is None:
+        # a bad pack or a selection that leaves no rule is refused before anything is read
+        check_selection(_audit_pack(settings), settings)
+        folder, shown_as = _local_path(path, settings, github_url, token_env)
+        key = _cache_key(folder, settings)
         card = _audit_now(folder, settings, shown_as)
         if key is not None:
             from auditor import cache

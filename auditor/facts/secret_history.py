@@ -33,7 +33,10 @@ MAX_LINE = 4_000
 MAX_FILE_LINES = 20_000
 #: Seconds ``git log -p`` may run: git diffs every commit to apply its pickaxe, which on a
 #: history of tens of thousands of commits takes longer than the rest of the audit.
-HISTORY_SECONDS = 4.0
+HISTORY_SECONDS = 3.0
+#: Commits whose added lines are read, newest first: a portfolio's history is far shorter,
+#: and a longer one is cut there (the card says so) rather than diffed whole.
+MAX_HISTORY_COMMITS = 5_000
 
 
 @dataclass
@@ -55,7 +58,7 @@ def secrets_in_history(snapshot: Snapshot) -> tuple[SecretHit, ...]:
     budget = Budget()
     timed = Git(git.git_dir, timeout=min(git.timeout, HISTORY_SECONDS))
     try:
-        diffs, complete = _added_lines(timed, snapshot.limits.max_commits)
+        diffs, complete = _added_lines(timed, min(snapshot.limits.max_commits, MAX_HISTORY_COMMITS))
         for diff in diffs:
             if _skipped(diff.path):
                 continue
