@@ -367,3 +367,12 @@ def test_no_planted_value_reaches_the_signals(repo: RepoBuilder) -> None:
 
     assert all(secret not in shown for secret in PLANTED)
     assert "deploy/key.txt" in shown and "app/config.py" in shown
+
+
+def test_a_constant_naming_its_own_field_is_not_a_secret(repo: RepoBuilder) -> None:
+    """`PRIVATE_KEY = "private_key"` names a kind of finding; a password is still one."""
+    from auditor.facts.secrets import scan_text
+
+    text = 'PRIVATE_KEY = "private_key"\nTOKEN_TYPE = "token"\nPASSWORD = "Xk82!qPw9zLm"\n'
+    found = [(f.line, f.kind) for f in scan_text("app/settings.py", text)]
+    assert found == [(3, "hard-coded password (PASSWORD)")]

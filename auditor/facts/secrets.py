@@ -297,6 +297,8 @@ def _scan_engine(
         if hit.keyword or hit.kind == "password in a URL":
             if not named or not is_literal_secret(hit.value) or hit.line in prose:
                 continue
+            if hit.keyword and _names_itself(_line_key(text, hit.line), hit.value):
+                continue
             if hit.kind == "password in a URL" and names_local_host(text, hit.line):
                 continue  # a throwaway password for a database on this machine
         elif is_placeholder_token(hit.value) or is_placeholder(hit.value):
@@ -350,8 +352,31 @@ def _scan_assignments(text: str, *, python: bool) -> Iterator[Found]:
         if lines.line_length(match.start()) > MAX_LINE:
             continue  # minified or generated: left to the token formats
         kind = secret_kind(key)
-        if kind and is_literal_secret(value):
+        if kind and is_literal_secret(value) and not _names_itself(key, value):
             yield Found(lines.line_of(match.start()), f"hard-coded {kind} ({key})", value)
+
+
+def _line_key(text: str, line: int) -> str:
+    """The name assigned on a line (what stands before its first ``=`` or ``:``)."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    end = text.find("\n", start)
+    head = text[start : end if end != -1 else len(text)][:MAX_LINE]
+    return head.split("=", 1)[0].split(":", 1)[0]
+
+
+def _names_itself(key: str, value: str) -> bool:
+    """``PRIVATE_KEY = "private_key"``, ``TOKEN = "token"``: a constant naming a field or a
+    kind, not a credential (its value is made of its own name's words)."""
+
+    def words(text: str) -> set[str]:
+        return set("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+    found = words(value.strip("\"'"))
+    return bool(found) and found <= words(key)
 
 
 def _whole_literal(text: str, start: int) -> str | None:
