@@ -231,9 +231,13 @@ def work_tree_signature(git: Git, root: Path, head: str, *, max_files: int) -> s
     for path in sorted(tree):
         try:
             st = os.lstat(root / path)
-            digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_mode}\n".encode())
+            digest.update(
+                f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_mode}\n".encode(
+                    "utf-8", "surrogatepass"
+                )
+            )
         except OSError:
-            digest.update(f"{path}\0gone\n".encode())
+            digest.update(f"{path}\0gone\n".encode("utf-8", "surrogatepass"))
     for path in sorted(listed):
-        digest.update(f"+{path}\n".encode())
+        digest.update(f"+{path}\n".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
