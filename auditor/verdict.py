@@ -34,14 +34,6 @@ from auditor.model import Adjustment, Blocker, DimensionScore, Finding, NextStep
 if TYPE_CHECKING:
     from auditor.rulepack import RulePack
 
-DIMENSIONS = (
-    "verified_engineering",
-    "communication",
-    "organisation",
-    "repository_hygiene",
-    "history_hygiene",
-)
-
 
 @dataclass(frozen=True)
 class DimensionPolicy:

@@ -20,7 +20,7 @@ from auditor.facts.notebooks import notebooks
 from auditor.facts.stack import technologies
 from auditor.source.languages.python import PythonModule
 from auditor.source.snapshot import Snapshot, fact, is_vendored
-from auditor.vocabulary import term_set, terms
+from auditor.vocabulary import term_set
 
 VOCABULARY = "kinds"
 #: At least this many top-level exercises make a collection.
@@ -34,11 +34,6 @@ class ProjectKind:
     kind: str
     reason: str
     code_lines: int
-
-
-def kinds() -> tuple[str, ...]:
-    """Every kind the auditor tells apart."""
-    return terms(VOCABULARY, "kinds")
 
 
 @fact
