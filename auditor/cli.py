@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import click
 
 from auditor import __version__
+from auditor.deadline import AUDIT_SECONDS, audit_deadline
 from auditor.errors import EXIT_BELOW_THRESHOLD, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, AuditorError
 from auditor.options import check_selection, pack_options, settings_from_options
 from auditor.render import REGISTRY as _FORMATS
@@ -176,6 +177,15 @@ def _extensions() -> str:
     help="Compare with an earlier JSON card of the same pack: every format shows the old and "
     "new score and the rules whose status changed.",
 )
+@click.option(
+    "--deadline",
+    type=click.FloatRange(0),
+    default=AUDIT_SECONDS,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop an audit that takes longer (exit 2, one line); 0 for none. Cloning a URL and "
+    "a reused card are not counted.",
+)
 def audit(
     path: str,
     fmt: tuple[str, ...],
@@ -190,6 +200,7 @@ def audit(
     github_url: str,
     token_env: str,
     baseline: Path | None,
+    deadline: float,
 ) -> int:
     """Audit the repository at PATH (default: the current directory), or the one a clone URL
     names: https://, ssh://, git@host:owner/repo, file://, or GitHub's OWNER/NAME.
@@ -215,7 +226,10 @@ def audit(
         check_selection(_audit_pack(settings), settings)
         folder, shown_as = _local_path(path, settings, github_url, token_env)
         key = _cache_key(folder, settings)
-        card = _audit_now(folder, settings, shown_as)
+        from auditor.source.git import shown
+
+        with audit_deadline(deadline, shown(shown_as or folder)):
+            card = _audit_now(folder, settings, shown_as)
         if key is not None:
             from auditor import cache
 

@@ -45,3 +45,21 @@ def cap_memory(limit: int) -> None:
         soft, _ = resource.getrlimit(resource.RLIMIT_AS)
         if soft == resource.RLIM_INFINITY or soft > limit:
             resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def limit_process_memory(pid: int, limit: int) -> None:
+    """Cap a started child's address space at ``limit`` bytes (or the hard limit, if lower).
+
+    Linux only (``prlimit``); elsewhere, and if refused (the process already ended), no cap:
+    the cap is a safeguard, not a contract.
+    """
+    prlimit = getattr(resource, "prlimit", None) if resource is not None else None
+    if prlimit is None:
+        return
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        prlimit(pid, resource.RLIMIT_AS, (limit, limit))
+    except (OSError, ValueError):
+        pass

@@ -767,6 +767,102 @@ def build_history(stage: Stage, path: Path) -> Hostile:
     return Hostile("history", "resources", path)
 
 
+def build_regex_attacks(stage: Stage, path: Path) -> Hostile:
+    """Text made to hurt backtracking patterns and stdlib parsers, one file per attack seen
+    against earlier versions: each took from seconds to forever before it was made linear."""
+    repo = _project(path)
+    workflow = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+    files = {
+        # an exponential file-name pattern for example environment files
+        "env" + "-" * 60 + ".txt": "x\n",
+        # a cubic cron pattern on blank lines
+        ".github/workflows/blank.yml": workflow + "\n" * 8192 + "      - run: echo\n",
+        # multi-line ``^\\s*`` searches restarted at every line (CMD/ENTRYPOINT, Poetry keys)
+        "Dockerfile": "FROM python:3.12\n" + " \n" * 50_000 + "RUN true\n",
+        "pyproject.toml": '[tool.poetry]\nname = "ledger"\n' + " \n" * 30_000,
+        # configparser on one long line of spaces
+        "setup.cfg": "[metadata]\nname = ledger" + " " * 150_000 + "x\n",
+        # an attribute pattern inside the HTML tag limit
+        "docs/index.html": "<p><img " + 'a="" ' * 390 + "></p>\n",
+    }
+    for number in range(10):
+        # test-tool words repeated across megabyte workflows
+        files[f".github/workflows/maven{number}.yml"] = (
+            workflow + "      - run: " + ("mvn " * 250_000) + "\n"
+        )
+    repo.commit("Add configuration", files, days_later=3)
+    return Hostile("regex-attacks", "resources", path)
+
+
+def build_coverage_generated(stage: Stage, path: Path) -> Hostile:
+    """A ``.coverage`` whose ``line_bits.numbits`` is a generated column: every read builds
+    half a gigabyte, which coverage.py would decode into billions of line numbers."""
+    import coverage
+
+    repo = _project(path)
+    scratch = stage.outside / "coverage-generated"
+    scratch.mkdir(exist_ok=True)
+    data = coverage.CoverageData(basename=str(scratch / ".coverage"))
+    data.add_lines({str(path / "ledger" / "__init__.py"): [1]})
+    data.write()
+    db = sqlite3.connect(scratch / ".coverage")
+    db.executescript(
+        """
+        ALTER TABLE line_bits RENAME TO measured_bits;
+        CREATE TABLE line_bits (
+            file_id INTEGER, context_id INTEGER,
+            numbits BLOB GENERATED ALWAYS AS (zeroblob(500000000)) VIRTUAL
+        );
+        INSERT INTO line_bits (file_id, context_id) SELECT file_id, context_id FROM measured_bits;
+        DROP TABLE measured_bits;
+        """
+    )
+    db.commit()
+    db.close()
+    repo.commit(
+        "Add coverage data",
+        {".coverage": (scratch / ".coverage").read_bytes(), "tests/test_ledger.py": _TEST},
+        days_later=3,
+    )
+    return Hostile("coverage-generated", "resources", path)
+
+
+_TEST = "import ledger\n\n\ndef test_doc():\n    assert ledger.__doc__ == 'Ledger.'\n"
+
+
+def build_history_paths(stage: Stage, path: Path) -> Hostile:
+    """Sixty commits that each add, then delete, 10,000 paths of 3,300 characters: a small
+    repository whose history lists gigabytes of paths, which must not all be kept."""
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    deep = "/".join(f"{level:02d}" + "d" * 250 for level in range(13))
+    stream: list[bytes] = []
+    for number in range(1, 61):
+        message = f"Change {number}\n".encode()
+        stream.append(
+            b"commit refs/heads/main\n"
+            + f"author A <a@example.com> {WHEN + number * 3600} +0000\n".encode()
+            + f"committer A <a@example.com> {WHEN + number * 3600} +0000\n".encode()
+            + f"data {len(message)}\n".encode()
+            + message
+        )
+        if number == 1:
+            stream.append(b"M 100644 inline README.md\ndata 9\n# Paths\n\n")
+        if number % 2:
+            stream.append(b"M 100644 inline blob.txt\ndata 2\nx\n")
+            stream.append(
+                b"".join(
+                    f"M 100644 inline {deep}/f{i:05d}\ndata 1\nx\n".encode() for i in range(10_000)
+                )
+            )
+        else:
+            stream.append(f"D {deep.split('/', 1)[0]}\n".encode())
+    stream.append(b"done\n")
+    git(path, "fast-import", "--quiet", "--done", data=b"".join(stream))
+    git(path, "reset", "-q", "--hard")
+    return Hostile("history-paths", "resources", path, notices=("MiB",))
+
+
 # ---------------------------------------------------------------------------- broken input
 
 
@@ -1082,6 +1178,9 @@ BUILDERS: dict[str, Builder] = {
     "gitlink-bomb": build_gitlink_bomb,
     "gitdir-escapes": build_gitdir_escapes,
     "include-newline": build_include_newline,
+    "regex-attacks": build_regex_attacks,
+    "coverage-generated": build_coverage_generated,
+    "history-paths": build_history_paths,
 }
 
 #: The folder each entry is built in (the injection repository's own name attacks too).

@@ -467,6 +467,19 @@ def test_hostile_text_reaches_the_cards_as_data(audits: dict[str, Audit], name: 
         assert any(notice in n for n in card["notices"]), (notice, card["notices"])
 
 
+@pytest.mark.parametrize("name", ENTRIES)
+def test_no_check_ran_out_of_memory(audits: dict[str, Audit], name: str) -> None:
+    """A bound is met by reading less and saying so in a notice, never by a check that
+    dies of ``MemoryError`` (which would cost the repository points it did not lose)."""
+    audit = audits[name]
+    if audit.exit_code != EXIT_OK:
+        pytest.skip("refused: no card")
+    card = json.loads(audit.outputs["json"])
+
+    starved = [f["rule"] for f in card["findings"] if "MemoryError" in f["message"]]
+    assert starved == [], starved
+
+
 def test_the_corpus_covers_every_class(audits: dict[str, Audit]) -> None:
     kinds = {audit.entry.kind for audit in audits.values()}
 

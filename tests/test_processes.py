@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factory import RepoBuilder
+
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux facilities")
 
 PARENT = textwrap.dedent(
@@ -66,3 +68,77 @@ def test_a_worker_stuck_in_c_code_dies_with_the_audit_and_its_memory_is_capped()
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in workers), "a worker outlived the audit"
+
+
+def test_an_audit_past_its_deadline_is_stopped_with_one_line(repo: RepoBuilder) -> None:
+    repo.commit("Add the ledger", {"ledger.py": "def total(xs):\n    return sum(xs)\n"})
+    argv = [sys.executable, "-m", "auditor", "audit", str(repo.path), "--no-cache"]
+
+    started = time.monotonic()
+    stopped = subprocess.run(
+        [*argv, "--deadline", "0.01"], capture_output=True, text=True, timeout=60, check=False
+    )
+    took = time.monotonic() - started
+    finished = subprocess.run(
+        [*argv, "--deadline", "0"], capture_output=True, text=True, timeout=120, check=False
+    )
+
+    assert stopped.returncode == 2, stopped.stderr
+    assert stopped.stdout == ""
+    assert stopped.stderr == (
+        f"auditor: error: the audit of {repo.path} did not finish within its deadline of "
+        "0.01s (--deadline): it was stopped\n"
+    )
+    assert took < 30
+    assert finished.returncode == 0, finished.stderr
+    assert "Score" in finished.stdout
+
+
+def test_the_deadline_ends_git_processes_still_running(tmp_path: Path) -> None:
+    """A git process that waits forever (its git directory's config is a FIFO nobody
+    writes) is killed when the deadline fires, not left behind when the audit ends."""
+    git_dir = tmp_path / "waiting.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(git_dir)], check=True)
+    (git_dir / "config").unlink()
+    os.mkfifo(git_dir / "config")
+    script = textwrap.dedent(
+        """
+        import sys
+        from pathlib import Path
+        from auditor.deadline import audit_deadline
+        from auditor.source.git import Git
+
+        with audit_deadline(0.5, "waiting"):
+            Git(Path(sys.argv[1])).run("rev-parse", "HEAD")
+        """
+    )
+    started = time.monotonic()
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(git_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    took = time.monotonic() - started
+    time.sleep(0.2)
+
+    assert run.returncode == 2, run.stderr
+    assert "did not finish within its deadline of 0.5s" in run.stderr
+    assert took < 20
+    assert _processes_with(f"GIT_DIR={git_dir}") == []
+
+
+def _processes_with(variable: str) -> list[int]:
+    """The processes whose environment holds ``variable`` (``NAME=value``)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if variable.encode() in environ:
+            found.append(int(entry.name))
+    return found

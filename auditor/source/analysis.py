@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.source.history import History, read_history
+from auditor.source.history import MAX_HISTORY_PATH_BYTES, History, PathBudget, read_history
 from auditor.source.languages.python import PythonModule, recursion_headroom
 from auditor.source.languages.python_workers import PendingModules
 from auditor.source.snapshot import FileEntry, Snapshot, is_vendored
@@ -16,12 +16,19 @@ def read_snapshot_history(snapshot: Snapshot) -> History:
     if snapshot.git is None:
         return History(commits=(), truncated=False, shallow=False)
     limits = snapshot.limits
+    budget = PathBudget()
     commits, paths_known = read_history(
         snapshot.git,
         max_commits=limits.max_commits + 1,
         max_message_bytes=limits.max_message_bytes,
         max_paths=limits.max_paths_per_commit,
+        budget=budget,
     )
+    if budget.spent:
+        snapshot.note(
+            f"the history adds more than {MAX_HISTORY_PATH_BYTES >> 20} MiB of paths: older "
+            "commits were read without them"
+        )
     truncated = len(commits) > limits.max_commits
     if truncated:
         commits = commits[: limits.max_commits]

@@ -11,6 +11,7 @@ working tree, so clean/smudge filters and fsmonitor have nothing to hook into.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import tempfile
@@ -20,11 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from auditor.errors import SourceError
-
-try:
-    import resource
-except ImportError:  # pragma: no cover - Windows
-    resource = None  # type: ignore[assignment]
+from auditor.processes import limit_process_memory
 
 #: Settings that would let the audited repository run a program or read outside its tree.
 NEUTRAL_CONFIG: tuple[tuple[str, str], ...] = (
@@ -107,18 +104,27 @@ STREAM_MEMORY = 1 << 30
 _STREAM_PACK_WINDOWS = (("core.packedGitWindowSize", "64m"), ("core.packedGitLimit", "256m"))
 
 
-def _limit_memory(pid: int, limit: int) -> None:
-    """Cap a started process's address space (Linux; elsewhere, and if refused, no cap)."""
-    prlimit = getattr(resource, "prlimit", None) if resource is not None else None
-    if prlimit is None:
-        return
-    try:
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        prlimit(pid, resource.RLIMIT_AS, (limit, limit))
-    except (OSError, ValueError):
-        pass  # the process may already have ended; the cap is a safeguard, not a contract
+_RUNNING: set[subprocess.Popen[bytes]] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def _started(proc: subprocess.Popen[bytes]) -> None:
+    with _RUNNING_LOCK:
+        _RUNNING.add(proc)
+
+
+def _ended(proc: subprocess.Popen[bytes]) -> None:
+    with _RUNNING_LOCK:
+        _RUNNING.discard(proc)
+
+
+def end_running_processes() -> None:
+    """Kill every git process of ours still running (the audit's deadline has passed)."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for proc in running:
+        with contextlib.suppress(OSError):
+            proc.kill()
 
 
 def git_environment(git_dir: Path | None = None) -> dict[str, str]:
@@ -165,7 +171,8 @@ def run_git(
         )
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH") from exc
-    _limit_memory(proc.pid, memory)
+    _started(proc)
+    limit_process_memory(proc.pid, memory)
     name = next((a for a in argv[1:] if not a.startswith("-") and "=" not in a), "git")
     try:
         out, err = proc.communicate(stdin, timeout=timeout)
@@ -173,6 +180,8 @@ def run_git(
         proc.kill()
         proc.communicate()
         raise GitError(f"git {name} took longer than {timeout:.0f}s") from exc
+    finally:
+        _ended(proc)
     if check and proc.returncode != 0:
         raise GitError(f"git {name} failed: {_first_line(err)}")
     return out
@@ -220,7 +229,8 @@ class Git:
             stdout=subprocess.PIPE,
             stderr=stderr_file,
         )
-        _limit_memory(proc.pid, STREAM_MEMORY)
+        _started(proc)
+        limit_process_memory(proc.pid, STREAM_MEMORY)
         expired = threading.Event()
 
         def expire() -> None:
@@ -246,6 +256,7 @@ class Git:
                 proc.kill()
                 proc.wait()
             watchdog.cancel()
+            _ended(proc)
             stderr_file.seek(0)
             stderr = stderr_file.read(4096)
             stderr_file.close()
@@ -270,6 +281,12 @@ class Git:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
+        _started(proc)
+        limit_process_memory(proc.pid, STREAM_MEMORY)
+        # A blob read that never ends (a crafted pack) is cut by the same clock as a stream.
+        watchdog = threading.Timer(self.timeout, proc.kill)
+        watchdog.daemon = True
+        watchdog.start()
         assert proc.stdin is not None and proc.stdout is not None
         stdin = proc.stdin
         unique = list(dict.fromkeys(oids))
@@ -300,7 +317,13 @@ class Git:
         finally:
             writer.join(timeout=self.timeout)
             out.close()
-            proc.wait(timeout=self.timeout)
+            try:
+                proc.wait(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            watchdog.cancel()
+            _ended(proc)
         return blobs
 
 

@@ -13,6 +13,15 @@ from auditor.vocabulary import term_set, terms
 #: touching 100,000 paths stays well inside it.
 _MAX_RECORD_BYTES = 32 << 20
 
+#: The most bytes of added paths kept for the whole history. Each record is bounded on its
+#: own, but thousands of commits each adding thousands of long paths would still add up to
+#: gigabytes; past this budget later (older) commits keep their counts and no paths.
+MAX_HISTORY_PATH_BYTES = 48 << 20
+
+#: What one kept path costs beyond its bytes (a ``str`` object and its slot in a tuple), so
+#: that millions of one-character paths are bounded too.
+_PATH_OVERHEAD = 64
+
 
 @dataclass(frozen=True)
 class Commit:
@@ -65,24 +74,59 @@ def is_bot_author(name: str, email: str) -> bool:
     return email.endswith(terms("history", "bot_email_domains"))
 
 
+@dataclass
+class PathBudget:
+    """What is left of the bytes of added paths the whole history may keep."""
+
+    left: int = MAX_HISTORY_PATH_BYTES
+    spent: bool = False  # some commit's paths were dropped for want of budget
+
+    def take(self, path: bytes) -> bool:
+        cost = len(path) + _PATH_OVERHEAD
+        if cost > self.left:
+            self.left = 0
+            self.spent = True
+            return False
+        self.left -= cost
+        return True
+
+
 def read_history(
-    git: Git, *, max_commits: int, max_message_bytes: int, max_paths: int
+    git: Git,
+    *,
+    max_commits: int,
+    max_message_bytes: int,
+    max_paths: int,
+    budget: PathBudget | None = None,
 ) -> tuple[tuple[Commit, ...], bool]:
     """Every commit reachable from HEAD (at most ``max_commits``), newest first, and
     whether the paths each commit changed are known.
+
+    The added paths kept for all commits together stay inside ``budget`` (a fresh
+    ``PathBudget`` when none is given); ``budget.spent`` tells whether it ran out.
 
     Listing changed paths reads every commit's trees: in a clone with missing objects (a
     broken partial clone, a pruned pack) that ``git log`` fails, and the history is read
     again without the paths instead of being lost to every history rule.
     """
+    budget = budget if budget is not None else PathBudget()
     try:
-        return _read(git, max_commits, max_message_bytes, max_paths, with_paths=True), True
+        return _read(git, max_commits, max_message_bytes, max_paths, budget, with_paths=True), True
     except GitError:
-        return _read(git, max_commits, max_message_bytes, max_paths, with_paths=False), False
+        return (
+            _read(git, max_commits, max_message_bytes, max_paths, budget, with_paths=False),
+            False,
+        )
 
 
 def _read(
-    git: Git, max_commits: int, max_message_bytes: int, max_paths: int, *, with_paths: bool
+    git: Git,
+    max_commits: int,
+    max_message_bytes: int,
+    max_paths: int,
+    budget: PathBudget,
+    *,
+    with_paths: bool,
 ) -> tuple[Commit, ...]:
     marker = b"\x1e" + secrets.token_hex(12).encode("ascii")
     fmt = "%x1e" + marker[1:].decode("ascii") + "%H%x00%P%x00%an%x00%ae%x00%at%x00%B%x00"
@@ -107,7 +151,7 @@ def _read(
         "--",
     )
     return tuple(
-        _parse_record(record, max_message_bytes, max_paths)
+        _parse_record(record, max_message_bytes, max_paths, budget)
         for record in _split_records(chunks, marker)
     )
 
@@ -152,7 +196,9 @@ def _append(record: bytearray, data: bytes, limit: int) -> bool:
     return len(data) > max(room, 0)
 
 
-def _parse_record(record: bytes, max_message_bytes: int, max_paths: int) -> Commit:
+def _parse_record(
+    record: bytes, max_message_bytes: int, max_paths: int, budget: PathBudget
+) -> Commit:
     fields = record.split(b"\x00", 6)
     while len(fields) < 7:
         fields.append(b"")
@@ -166,7 +212,7 @@ def _parse_record(record: bytes, max_message_bytes: int, max_paths: int) -> Comm
         changed_count += 1
         if status[:1] == b"A":
             added_count += 1
-            if len(added) < max_paths:
+            if len(added) < max_paths and budget.take(path):
                 added.append(path.decode("utf-8", "replace"))
     return Commit(
         sha=sha.decode("ascii", "replace"),

@@ -30,6 +30,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from auditor.processes import limit_process_memory
 from auditor.source.ruff_options import (
     SETTINGS,
     LintOptions,
@@ -47,6 +48,8 @@ TARGET_VERSION = "py310"
 SYNTAX_ERROR = "invalid-syntax"
 #: Wall time allowed for one ruff process.
 TIMEOUT_SECONDS = 300.0
+#: Address space ruff may use (it needs far less on any real repository).
+MEMORY_LIMIT = 1 << 30
 #: Stack for each of ruff's threads (``RUST_MIN_STACK``).
 RUST_STACK_BYTES = 16 << 20
 #: ruff's own default line length (black's too).
@@ -404,19 +407,24 @@ def _run_all(
 def _run_one(command: list[str], cwd: Path) -> list[dict[str, Any]] | RuffError:
     verb = " ".join(command[1:3]) if command[1] == "format" else command[1]
     try:
-        result = subprocess.run(
+        proc = subprocess.Popen(
             command,
             cwd=cwd,
             env=_environment(),
             stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=TIMEOUT_SECONDS,
-            check=False,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
-    except subprocess.TimeoutExpired:
-        return RuffError(f"ruff {verb} took longer than {TIMEOUT_SECONDS:.0f} s")
     except OSError as exc:
         return RuffError(f"cannot run ruff: {exc}")
+    limit_process_memory(proc.pid, MEMORY_LIMIT)
+    try:
+        stdout, stderr = proc.communicate(timeout=TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return RuffError(f"ruff {verb} took longer than {TIMEOUT_SECONDS:.0f} s")
+    result = subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
     # `format --check` exits 1 when files would change and 2 when one cannot be parsed;
     # both still print the JSON list. Anything else (or no list) is a real failure.
     try:
