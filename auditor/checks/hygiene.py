@@ -14,8 +14,9 @@ from typing import Any
 
 from auditor.checks.registry import primitive, signal_group
 from auditor.facts.junk import JunkGroup, committed_junk
+from auditor.facts.kind import project_kind
 from auditor.facts.personal_data import personal_data_files
-from auditor.facts.secret_clues import is_uncertain_kind
+from auditor.facts.secret_clues import is_distributed_kind, is_named_key, is_uncertain_kind
 from auditor.facts.secret_history import secrets_in_history
 from auditor.facts.secrets import SecretHit, secret_files_in_history, secret_hits
 from auditor.model import Evidence, Outcome
@@ -95,14 +96,22 @@ def no_secrets(snapshot: Snapshot) -> Outcome:
         return Outcome.passed(
             "No private keys, API tokens or hard-coded passwords found in the files at HEAD."
         )
-    return _judged(hits, "in", "Revoke each one, then load it from the environment instead.")
+    return _judged(
+        snapshot, hits, "in", "Revoke each one, then load it from the environment instead."
+    )
 
 
-def _judged(hits: Sequence[SecretHit], where: str, advice: str) -> Outcome:
+def _judged(snapshot: Snapshot, hits: Sequence[SecretHit], where: str, advice: str) -> Outcome:
     """Secrets found: a failure (a blocker) when one is surely a credential; only credentials
     that may be public by design (an OAuth client's id and secret, a browser API key, an
-    access key id without its secret) make it partial, for a person to look at."""
-    sure = [h for h in hits if not is_uncertain_kind(h.kind)]
+    access key id without its secret, an API key named in the code of a program its users
+    install) make it partial, for a person to look at."""
+    distributed = is_distributed_kind(project_kind(snapshot).kind)
+    sure = [
+        h
+        for h in hits
+        if not is_uncertain_kind(h.kind) and not (distributed and is_named_key(h.kind))
+    ]
     shown_hits = sure or list(hits)
     files = sorted({h.path for h in shown_hits})
     shown = ", ".join(_where(h) for h in shown_hits[:3])
@@ -122,8 +131,8 @@ def _judged(hits: Sequence[SecretHit], where: str, advice: str) -> Outcome:
         return Outcome.failed(message, evidence)
     return Outcome.graded(
         0.5,
-        message + " These may be public by design (an app's OAuth client, a browser key): "
-        "check each one.",
+        message + " These may be public by design (an app's OAuth client, a browser key, the "
+        "API key of a program its users install): check each one.",
         evidence,
     )
 
@@ -148,6 +157,7 @@ def no_secrets_in_history(snapshot: Snapshot) -> Outcome:
             "No credential that was removed from the files is still readable in the history."
         )
     return _judged(
+        snapshot,
         hits,
         "removed from the files but still readable in the history, in",
         "Revoke each one: deleting it did not un-publish it.",

@@ -114,6 +114,8 @@ def is_literal_secret(value: str) -> bool:
     bare = value.strip("\"'")
     if is_placeholder(bare) or len(set(bare)) < 5 or any(ch.isspace() for ch in bare):
         return False  # "Bearer " + token, 'hard to guess string': prose, not a key
+    if is_version(bare):
+        return False  # a dependency's version range in a manifest
     return not (bare.startswith(("/", "./", "../", "~/")) or _is_file_name(bare))
 
 
@@ -204,6 +206,30 @@ def names_local_host(text: str, line: int) -> bool:
     end = text.find("\n", start)
     row = text[start : end if end >= 0 else len(text)].lower()
     return any(f"@{host}" in row for host in terms(VOCABULARY, "local_hosts"))
+
+
+def is_named_key(kind: str) -> bool:
+    """Whether a secret was found by the name it is given (``API_KEY = "…"``, a credential
+    named key) rather than by its own shape, and is a key or token rather than a password."""
+    named = kind.startswith("hard-coded ") or kind == "secret assigned to a credential name"
+    return named and "password" not in kind
+
+
+def is_distributed_kind(project_kind: str) -> bool:
+    """Whether a kind of project is a program its users install (``distributed_kinds``)."""
+    return project_kind in term_set(VOCABULARY, "distributed_kinds")
+
+
+def is_lock_file(path: str) -> bool:
+    """A dependency lock file: written by a tool, with package names that may contain
+    credential words (``@inquirer/password``) and versions, never a hand-written secret."""
+    return path.rpartition("/")[2].lower() in term_set("packaging", "lock_files")
+
+
+def is_version(value: str) -> bool:
+    """A version or version range (``^4.0.23``, ``~1.2``, ``>=2.0``, ``1.2.3``)."""
+    bare = value.strip("\"' ").lstrip("^~<>=!v ")
+    return bool(bare) and bare[0].isdigit() and all(c.isdigit() or c in ".*x-+" for c in bare)
 
 
 def is_uncertain_kind(kind: str) -> bool:

@@ -28,6 +28,7 @@ from auditor.facts.secret_clues import (
     is_doc_file,
     is_env_file,
     is_literal_secret,
+    is_lock_file,
     is_placeholder,
     is_placeholder_token,
     is_secret_file,
@@ -236,7 +237,8 @@ def _scan(path: str, text: str, versioned: bool, budget: secret_engine.Budget) -
     suffix = name[name.rfind(".") :].lower() if name.rfind(".") > 0 else ""
     # Tests, examples, documentation and CI service containers hold fakes and throwaways;
     # there only a credential's shape counts, never the name it is given.
-    named = not (fakes or is_doc_file(path) or is_ci_file(path))
+    # Lock files are written by tools: package names there may hold credential words.
+    named = not (fakes or is_doc_file(path) or is_ci_file(path) or is_lock_file(path))
     by_name: list[Found] = []
     if named and suffix in term_set(VOCABULARY, "config_suffixes"):
         by_name += _scan_assignments(text, python=suffix == ".py")
@@ -246,8 +248,26 @@ def _scan(path: str, text: str, versioned: bool, budget: secret_engine.Budget) -
     # (a rule's documented example, a description) is prose, where only a credential's shape
     # counts.
     prose = _toml_prose_lines(text) if suffix == ".toml" else frozenset()
-    yield from (f for f in by_name if f.line not in prose)
-    yield from _scan_engine(path, text, named=named, budget=budget, prose=prose)
+    lines = text.splitlines()
+    yield from (f for f in by_name if f.line not in prose and not _demo_account(lines, f))
+    for found in _scan_engine(path, text, named=named, budget=budget, prose=prose):
+        if "password" not in found.kind or not _demo_account(lines, found):
+            yield found
+
+
+#: How many lines either side of a password its account's name is looked for.
+_ACCOUNT_LINES = 3
+
+
+def _demo_account(lines: list[str], found: Found) -> bool:
+    """A password that repeats a literal written beside it (``username="demo"``,
+    ``password="demo"``): a documented demo or seed account, not a credential."""
+    value = found.value.strip().strip("\"'")
+    if not value or found.line < 1:
+        return False
+    quoted = (f'"{value}"', f"'{value}'")
+    near = lines[max(0, found.line - 1 - _ACCOUNT_LINES) : found.line + _ACCOUNT_LINES]
+    return sum(line.count(q) for line in near for q in quoted) >= 2
 
 
 def _toml_prose_lines(text: str) -> frozenset[int]:
