@@ -202,6 +202,17 @@ jobs:
             "venv/lib/python3.11/site-packages/botocore/tests/keys.py",
             f"aws_secret_access_key = '{fake(40, 9)}'\nsecret = '{DB_PASSWORD}'\n",
         ),
+        (
+            "package-lock.json",
+            '{\n  "dependencies": {\n    "@inquirer/password": "^4.0.23",\n'
+            '    "@inquirer/rawlist": "^4.1.11"\n  }\n}\n',
+        ),
+        ("package.json", '{\n  "dependencies": {\n    "password-prompt": "^1.1.3"\n  }\n}\n'),
+        (
+            "blog/migrations/0036_add_default_users.py",
+            "def seed(User):\n    User.objects.create_user(\n        username='comment_only',\n"
+            "        password='comment_only',\n        email='comment_only@example.com',\n    )\n",
+        ),
     ],
     ids=[
         "ci-service-container",
@@ -212,6 +223,9 @@ jobs:
         "readme-snippet",
         "fixture-password",
         "committed-venv",
+        "lock-file-package-name",
+        "version-range",
+        "demo-account",
     ],
 )
 def test_context_is_not_a_leak(repo: RepoBuilder, outcome_of: Run, path: str, content: str) -> None:
@@ -220,6 +234,58 @@ def test_context_is_not_a_leak(repo: RepoBuilder, outcome_of: Run, path: str, co
     outcome = outcome_of("GIT006", repo.path)
 
     assert outcome.status is Status.PASS, outcome.message
+
+
+TUMBLR = f'class TumblrAPI:\n    API_KEY = "{fake(50, 21)}"\n    API_SECRET = "{fake(50, 22)}"\n'
+
+
+def test_a_clients_app_key_is_for_a_person_to_check(repo: RepoBuilder, outcome_of: Run) -> None:
+    """A command-line client installed by its users carries its app's key in every copy:
+    partial, never a blocker."""
+    repo.commit(
+        "Add the Tumblr client",
+        {
+            "pyproject.toml": '[project]\nname = "fetcher"\n\n[project.scripts]\n'
+            'fetcher = "fetcher.cli:main"\n',
+            "fetcher/__init__.py": "",
+            "fetcher/cli.py": "import argparse\n\n\ndef main():\n    argparse.ArgumentParser()\n",
+            "fetcher/tumblr.py": TUMBLR,
+        },
+    )
+
+    outcome = outcome_of("GIT006", repo.path)
+
+    assert outcome.status is Status.PARTIAL
+    assert evidence(outcome) == [("fetcher/tumblr.py", 2), ("fetcher/tumblr.py", 3)]
+    assert "the API key of a program its users install" in outcome.message
+
+
+@pytest.mark.parametrize(
+    ("extra", "line"),
+    [
+        ({"app.py": "from flask import Flask\n\napp = Flask(__name__)\n"}, 2),
+        ({"fetcher/mail.py": f"SMTP_PASSWORD = '{MAIL_PASSWORD}'\n"}, 1),
+    ],
+    ids=["same-key-in-a-web-app", "password-in-a-client"],
+)
+def test_a_server_key_or_a_clients_password_is_a_blocker(
+    repo: RepoBuilder, outcome_of: Run, extra: dict[str, str], line: int
+) -> None:
+    files = {
+        "pyproject.toml": '[project]\nname = "fetcher"\n\n[project.scripts]\n'
+        'fetcher = "fetcher.cli:main"\n',
+        "fetcher/cli.py": "import argparse\n\n\ndef main():\n    argparse.ArgumentParser()\n",
+        "fetcher/tumblr.py": TUMBLR,
+        **extra,
+    }
+    if "app.py" in extra:
+        files["requirements.txt"] = "flask==3.0.0\n"
+    repo.commit("Add the client", files)
+
+    outcome = outcome_of("GIT006", repo.path)
+
+    assert outcome.status is Status.FAIL, outcome.message
+    assert "suspected secret" in outcome.message
 
 
 # ------------------------------------------------------------------------------ GIT008

@@ -29,6 +29,7 @@ from auditor.facts.secret_clues import (
     is_env_file,
     is_literal_secret,
     is_lock_file,
+    is_named_key,
     is_placeholder,
     is_placeholder_token,
     is_secret_file,
@@ -251,7 +252,8 @@ def _scan(path: str, text: str, versioned: bool, budget: secret_engine.Budget) -
     lines = text.splitlines()
     yield from (f for f in by_name if f.line not in prose and not _demo_account(lines, f))
     for found in _scan_engine(path, text, named=named, budget=budget, prose=prose):
-        if "password" not in found.kind or not _demo_account(lines, found):
+        by_its_name = "password" in found.kind or is_named_key(found.kind)
+        if not by_its_name or not _demo_account(lines, found):
             yield found
 
 
