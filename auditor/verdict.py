@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from auditor.rulepack import RulePack
 
 
+#: How a dimension combines its rules' scores.
+COMBINE = ("mean", "product")
+
+
 @dataclass(frozen=True)
 class DimensionPolicy:
     id: str
@@ -42,6 +46,9 @@ class DimensionPolicy:
     points: float
     categories: tuple[str, ...]
     rules: tuple[str, ...]
+    #: "mean": the weighted mean of the rules' scores; "product": each rule is a facet the
+    #: dimension needs (a history that is an upload is not saved by clear subjects).
+    combine: str = "mean"
 
 
 @dataclass(frozen=True)
@@ -81,8 +88,13 @@ class VerdictPolicy:
                 raise fail(f"dimensions.{did}.points must be a number >= 0")
             categories = _strings(raw.get("categories", []), f"dimensions.{did}.categories", fail)
             ids = _strings(raw.get("rules", []), f"dimensions.{did}.rules", fail)
+            combine = raw.get("combine", "mean")
+            if combine not in COMBINE:
+                raise fail(f"dimensions.{did}.combine must be one of {', '.join(COMBINE)}")
             dims.append(
-                DimensionPolicy(did, str(raw.get("title", did)), float(points), categories, ids)
+                DimensionPolicy(
+                    did, str(raw.get("title", did)), float(points), categories, ids, combine
+                )
             )
         size = _subtable(table, "size", fail)
         blockers = _subtable(table, "blockers", fail)
@@ -268,10 +280,12 @@ def next_steps(
 def _dimension_value(
     dim: DimensionPolicy, findings: Sequence[Finding], claimed: set[str]
 ) -> float | None:
-    """The weighted mean of the scores of the dimension's rules (those of its categories and
-    those it names), each by its weight; None when none of them applies."""
+    """The weighted mean (or, with ``combine = "product"``, the product) of the scores of
+    the dimension's rules (those of its categories and those it names); None when none of
+    them applies."""
     named = set(dim.rules)
     total = weight = 0.0
+    product = 1.0
     for f in findings:
         # A rule whose check failed (a bound hit, a crash) counts as failed: one that would
         # lower the score must not raise it by disappearing. The card names it.
@@ -281,7 +295,10 @@ def _dimension_value(
         if f.rule in named or (f.category in dim.categories and f.rule not in claimed):
             total += f.weight * score
             weight += f.weight
-    return total / weight if weight > 0 else None
+            product *= score
+    if weight <= 0:
+        return None
+    return product if dim.combine == "product" else total / weight
 
 
 def _blockers(findings: Sequence[Finding]) -> list[Blocker]:
@@ -330,6 +347,8 @@ def describe(pack: RulePack) -> str:
     ]
     for dim in policy.dimensions:
         members = ", ".join([*(f"{c} rules" for c in dim.categories), *dim.rules]) or "nothing"
+        if dim.combine == "product":
+            members += " (multiplied: each one is needed)"
         lines.append(f"   {dim.title:<28} {dim.points:>4g} points   {members}")
     lines += [
         "   A dimension with nothing that applies is left out and the rest scaled to 100.",

@@ -195,3 +195,52 @@ def test_missing_objects_keep_the_history_rules(repo: RepoBuilder, outcome_of: R
     assert days.message.startswith("Your commits fall on 3 distinct days")
     assert grew.status is Status.SKIP
     assert grew.message.startswith("git could not list the files each commit changed")
+
+
+def test_deleting_what_an_upload_brought_is_not_growth(repo: RepoBuilder, outcome_of: Run) -> None:
+    # A course dump of 40 exercises, then its 30 test files deleted: clean-up, not work.
+    repo.commit("Start the course", {"README.md": "# Course\n"}, when=EPOCH)
+    exercises = {f"part{i}/exercise.py": f"print({i})\n" for i in range(40)}
+    tests = {f"part{i}/test_exercise.py": f"X = {i}\n" for i in range(30)}
+    repo.commit("Added all exercises from all parts", {**exercises, **tests}, days_later=300)
+    repo.commit("Removed the test files", delete=tuple(tests), days_later=2)
+    repo.commit("Create README.md", {"README.md": "# Course\n\nMy answers.\n"}, days_later=1)
+
+    outcome = outcome_of("GIT001", repo.path)
+
+    assert outcome.status is Status.FAIL
+    assert outcome.message.startswith("One commit holds the whole project: ")
+    assert "added 40 of the 41 files at HEAD (98%)" in outcome.message
+
+
+def test_most_of_a_project_arriving_at_once_earns_part_of_the_credit(
+    repo: RepoBuilder, outcome_of: Run
+) -> None:
+    # Seven of ten files in one upload, then a few small commits: between grown and a dump.
+    repo.commit("Add the importer", {f"app/m{i}.py": f"X = {i}\n" for i in range(7)}, when=EPOCH)
+    for i in range(3):
+        repo.commit(f"Add report {i}", {f"reports/r{i}.py": f"Y = {i}\n"}, days_later=1)
+    repo.commit("Explain the reports", {"reports/r0.py": "Y = 0  # total\n"}, days_later=1)
+
+    outcome = outcome_of("GIT001", repo.path)
+
+    assert outcome.status is Status.PARTIAL
+    assert outcome.score is not None and abs(outcome.score - (1 - 0.5 * (0.7 - 0.5) / 0.3)) < 1e-9
+    assert outcome.message.startswith("Most of the project arrived at once: ")
+
+
+def test_an_upload_with_clear_subjects_earns_no_history_points(repo: RepoBuilder) -> None:
+    """History hygiene multiplies its facets: a dump is not saved by clear subjects spread
+    over several days."""
+    from auditor.api import audit_repository
+    from auditor.config import Settings
+
+    repo.commit("Add the whole shop", {f"shop/m{i}.py": f"X = {i}\n" for i in range(30)})
+    repo.commit("Fix the README title", {"README.md": "# Shop\n"}, days_later=3)
+    repo.commit("Fix the README link", {"README.md": "# Shop\n\nA shop.\n"}, days_later=3)
+
+    card = audit_repository(repo.path, Settings()).card
+
+    assert card.verdict is not None
+    history = {d.id: d.earned for d in card.verdict.dimensions}["history_hygiene"]
+    assert history == 0.0

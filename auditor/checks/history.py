@@ -52,6 +52,7 @@ def history_grew(
     snapshot: Snapshot,
     *,
     max_dump_fraction: float = DEFAULT_MAX_DUMP_FRACTION,
+    grown_fraction: float = 0.5,
     min_commits: int = 5,
     burst_minutes: float = BURST_GAP_SECONDS / 60,
 ) -> Outcome:
@@ -98,12 +99,31 @@ def history_grew(
             "Commit as you work, one logical change at a time.",
             evidence,
         )
+    # Between a project that grew and a dump, credit falls with the share of the project
+    # one addition brought (from full at ``grown_fraction`` to half at ``max_dump_fraction``)
+    # unless the work after it changed as many paths as the project has files.
+    arrived = 1.0
+    if (
+        growth.fraction > grown_fraction
+        and max_dump_fraction > grown_fraction
+        and growth.later_changes < growth.files
+    ):
+        over = min(1.0, (growth.fraction - grown_fraction) / (max_dump_fraction - grown_fraction))
+        arrived = 1.0 - 0.5 * over
     if own < min_commits:
         return Outcome.graded(
-            own / min_commits,
+            min(arrived, own / min_commits),
             f"Only {own} commit{'s' if own != 1 else ''} of your own "
             f"({min_commits} or more show the project growing); the largest, {sha}, added "
             f"{share}.",
+            evidence,
+        )
+    if arrived < 1.0:
+        return Outcome.graded(
+            arrived,
+            f"Most of the project arrived at once: {sha} added {share}, and the history grew "
+            f"around it over {own:,} commits of your own. Commit as you work, one logical change "
+            "at a time.",
             evidence,
         )
     return Outcome.passed(

@@ -45,7 +45,7 @@ class Growth:
     commit: Commit  # the burst's first commit (the only one for a single commit)
     surviving: int  # files it added which still exist at HEAD (estimated past the cap)
     files: int  # files at HEAD
-    later_changes: int  # paths changed by the author's own commits after it
+    later_changes: int  # paths added or changed (not deleted) by own commits after it
     later_commits: int  # how many own commits came after it
     commits: int = 1  # commits in the burst
     seconds: int = 0  # from the burst's first commit to its last
@@ -117,7 +117,9 @@ def growth_of(snapshot: Snapshot, gap_seconds: int = BURST_GAP_SECONDS) -> Growt
         if best is None or surviving >= best.surviving:  # ties go to the older addition
             seconds = group[-1].timestamp - group[0].timestamp
             best = Growth(group[0], surviving, len(files), later, newer, len(group), seconds)
-        later += sum(c.changed_count for c in group)
+        # Deleting what the upload brought (caches, a course's test files) is clean-up,
+        # not the work that makes an upload a history.
+        later += sum(c.changed_count - c.deleted_count for c in group)
         newer += len(group)
     return best
 

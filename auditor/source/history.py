@@ -36,6 +36,7 @@ class Commit:
     added: tuple[str, ...]  # paths added (capped; see ``added_count``)
     added_count: int
     changed_count: int  # every path added, modified, deleted or retyped
+    deleted_count: int = 0  # paths deleted (a clean-up, not growth)
 
     @property
     def subject(self) -> str:
@@ -204,12 +205,14 @@ def _parse_record(
         fields.append(b"")
     sha, parents, name, email, when, message, rest = fields
     added: list[str] = []
-    added_count = changed_count = 0
+    added_count = changed_count = deleted_count = 0
     names = rest.lstrip(b"\x00\n").split(b"\x00")
     for status, path in zip(names[0::2], names[1::2], strict=False):
         if not status:
             continue
         changed_count += 1
+        if status[:1] == b"D":
+            deleted_count += 1
         if status[:1] == b"A":
             added_count += 1
             if len(added) < max_paths and budget.take(path):
@@ -224,6 +227,7 @@ def _parse_record(
         added=tuple(added),
         added_count=added_count,
         changed_count=changed_count,
+        deleted_count=deleted_count,
     )
 
 
