@@ -12,6 +12,7 @@ import json
 import random
 import sqlite3
 import string
+import subprocess
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 
 from auditor.checks.hygiene import hygiene_signals
 from auditor.checks.security import security_signals
+from auditor.facts.secret_history import MAX_HISTORY_COMMITS, secrets_in_history
 from auditor.model import Outcome, Status
 from auditor.source.snapshot import Snapshot
 from tests.factory import RepoBuilder
@@ -289,6 +291,52 @@ def test_a_server_key_or_a_clients_password_is_a_blocker(
 
 
 # ------------------------------------------------------------------------------ GIT008
+
+
+def _fast_import(path: Path, commits: list[tuple[str, dict[str, str]]]) -> None:
+    """Commits made by ``git fast-import``, an hour apart: thousands take a second."""
+    stream = []
+    for number, (message, files) in enumerate(commits, start=1):
+        when = 1_700_000_000 + number * 3600
+        body = "".join(
+            f"M 100644 inline {name}\ndata {len(text.encode())}\n{text}\n"
+            for name, text in files.items()
+        )
+        stream.append(
+            f"commit refs/heads/main\nauthor A <a@example.com> {when} +0000\n"
+            f"committer A <a@example.com> {when} +0000\ndata {len(message)}\n{message}\n{body}"
+        )
+    stream.append("done\n")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
+    subprocess.run(
+        ["git", "fast-import", "--quiet", "--done"],
+        cwd=path,
+        input="".join(stream).encode(),
+        check=True,
+    )
+    subprocess.run(["git", "reset", "-q", "--hard"], cwd=path, check=True)
+
+
+def test_a_long_history_is_searched_in_its_newest_commits(tmp_path: Path, outcome_of: Run) -> None:
+    """The walk stops at the bound even when no commit holds a clue word (git's pickaxe
+    would otherwise diff every commit back to the first); the card says so."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    filler = [(f"Count to {n}", {"counter.txt": f"{n}"}) for n in range(MAX_HISTORY_COMMITS + 5)]
+    leak = [
+        ("Add mail settings", {"config.py": f"MAIL_PASSWORD = '{MAIL_PASSWORD}'"}),
+        ("Fix password", {"config.py": "import os\nMAIL_PASSWORD = os.environ['MAIL_PASSWORD']"}),
+    ]
+    _fast_import(old, leak + filler)
+    _fast_import(new, filler + leak)
+
+    snapshot = Snapshot.open(old)
+    assert outcome_of("GIT008", old).status is Status.PASS
+    assert secrets_in_history(snapshot) == ()
+    assert (
+        f"the newest {MAX_HISTORY_COMMITS:,} commits were searched for credentials in the history"
+        in snapshot.all_notices()
+    )
+    assert outcome_of("GIT008", new).status is Status.FAIL
 
 
 def test_finds_a_password_recoverable_after_a_fix_commit(

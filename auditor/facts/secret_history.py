@@ -36,7 +36,7 @@ MAX_FILE_LINES = 20_000
 HISTORY_SECONDS = 3.0
 #: Commits whose added lines are read, newest first: a portfolio's history is far shorter,
 #: and a longer one is cut there (the card says so) rather than diffed whole.
-MAX_HISTORY_COMMITS = 5_000
+MAX_HISTORY_COMMITS = 2_000
 
 
 @dataclass
@@ -58,7 +58,19 @@ def secrets_in_history(snapshot: Snapshot) -> tuple[SecretHit, ...]:
     budget = Budget()
     timed = Git(git.git_dir, timeout=min(git.timeout, HISTORY_SECONDS))
     try:
-        diffs, complete = _added_lines(timed, min(snapshot.limits.max_commits, MAX_HISTORY_COMMITS))
+        bound = min(snapshot.limits.max_commits, MAX_HISTORY_COMMITS)
+        commits = snapshot.history.commits
+        # git's pickaxe counts only the commits it keeps against --max-count: on a history
+        # with no clue word it would diff every commit back to the first. Older commits
+        # than the bound are excluded from the walk instead.
+        older = commits[bound].sha if len(commits) > bound else None
+        if older is not None and not _is_sha(older):
+            older = None  # never an option or a revision expression on git's command line
+        if older is not None:
+            snapshot.note(
+                f"the newest {bound:,} commits were searched for credentials in the history"
+            )
+        diffs, complete = _added_lines(timed, bound, older)
         for diff in diffs:
             if _skipped(diff.path):
                 continue
@@ -87,14 +99,20 @@ def secrets_in_history(snapshot: Snapshot) -> tuple[SecretHit, ...]:
     return tuple(sorted(found.values(), key=lambda h: (h.path, h.line, h.commit)))
 
 
+def _is_sha(text: str) -> bool:
+    return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
+
+
 def _skipped(path: str) -> bool:
     """Third-party and generated files, whether committed now or once (a deleted venv)."""
     return is_vendored(path) or in_fixture_dir(path) or is_third_party(path) or bool(junk_of(path))
 
 
-def _added_lines(git: Git, max_commits: int) -> tuple[Iterator[_FileDiff], list[bool]]:
-    """Each file's added lines per commit, and a one-item list that ends up False when the
-    byte bound cut the log."""
+def _added_lines(
+    git: Git, max_commits: int, older: str | None = None
+) -> tuple[Iterator[_FileDiff], list[bool]]:
+    """Each file's added lines per commit (none from ``older`` and its ancestors), and a
+    one-item list that ends up False when the byte bound cut the log."""
     marker = "\x1e" + secrets.token_hex(12)
     chunks = git.stream(
         "log",
@@ -113,6 +131,7 @@ def _added_lines(git: Git, max_commits: int) -> tuple[Iterator[_FileDiff], list[
         f"--max-count={max_commits}",
         f"--format={marker}%H",
         "HEAD",
+        *([f"^{older}"] if older else []),
         "--",
     )
     complete = [True]
