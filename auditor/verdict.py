@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -63,11 +64,16 @@ class VerdictPolicy:
     full_loc: float = 600.0
     blocker_cost: float = 15.0
     blocker_max: int = 2
+    #: The most all blockers together cost (the rubric: 10-20 points for a credential).
+    blocker_most: float = 30.0
     blocker_cap: float = 59.0
     #: rule id -> the most points its findings can cost (in proportion to its deficit).
     penalties: Mapping[str, float] = field(default_factory=dict)
     #: kind of project -> dimension -> the highest share of the dimension it can earn.
     kind_caps: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    #: rule id -> the rule whose evidence it qualifies: its score counts in proportion to
+    #: that rule's (assertions in five tests are worth what five tests are worth).
+    needs: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_pack(
@@ -102,6 +108,12 @@ class VerdictPolicy:
         for rid, points in penalties.items():
             if not _number(points) or points < 0:
                 raise fail(f"penalties.{rid} must be a number of points >= 0")
+        needs = _subtable(table, "needs", fail)
+        for rid, needed in needs.items():
+            if rid not in rules or needed not in rules or not isinstance(needed, str):
+                raise fail(f"needs.{rid} must name a rule of the pack, and needs a rule")
+            if needed in needs:
+                raise fail(f"needs.{rid}: {needed} needs a rule itself (one level only)")
         kind_caps = _subtable(table, "kinds", fail)
         for kind, caps in kind_caps.items():
             if not isinstance(caps, dict) or not all(
@@ -115,6 +127,7 @@ class VerdictPolicy:
             (size, "full_loc", cls.full_loc),
             (blockers, "cost", cls.blocker_cost),
             (blockers, "max_count", cls.blocker_max),
+            (blockers, "most", cls.blocker_most),
             (blockers, "cap", cls.blocker_cap),
         ):
             value = where.get(key, default)
@@ -130,9 +143,11 @@ class VerdictPolicy:
             full_loc=float(numbers["full_loc"]),
             blocker_cost=float(numbers["cost"]),
             blocker_max=int(numbers["max_count"]),
+            blocker_most=float(numbers["most"]),
             blocker_cap=float(numbers["cap"]),
             penalties={k: float(v) for k, v in penalties.items()},
             kind_caps={k: {d: float(x) for d, x in v.items()} for k, v in kind_caps.items()},
+            needs={str(k): str(v) for k, v in needs.items()},
         )
 
     def size_cap(self, code_lines: int) -> float | None:
@@ -178,7 +193,7 @@ def compute(
     dimensions = []
     claimed = {rid for dim in policy.dimensions for rid in dim.rules}
     for dim in policy.dimensions:
-        value = _dimension_value(dim, findings, claimed)
+        value = _dimension_value(dim, findings, claimed, policy.needs)
         capped = False
         if value is not None and dim.id in caps and value > caps[dim.id]:
             value, capped = caps[dim.id], True
@@ -208,7 +223,7 @@ def compute(
         paths = {p for b in blockers for p in b.paths}
         unnamed = sum(1 for b in blockers if not b.paths)
         count = min(len(paths) + unnamed, policy.blocker_max)
-        cost = policy.blocker_cost * count
+        cost = min(policy.blocker_cost * count, policy.blocker_most)
         what = "; ".join(f"{b.title}: {', '.join(b.paths[:3]) or b.message}" for b in blockers)
         adjustments.append(Adjustment("blocker", -cost, what, blockers[0].rule))
         running -= cost
@@ -277,8 +292,17 @@ def next_steps(
     return tuple(steps[:limit])
 
 
+def _rule_score(finding: Finding) -> float | None:
+    # A rule whose check failed (a bound hit, a crash) counts as failed: one that would
+    # lower the score must not raise it by disappearing. The card names it.
+    return 0.0 if finding.outcome.status is Status.ERROR else finding.outcome.score
+
+
 def _dimension_value(
-    dim: DimensionPolicy, findings: Sequence[Finding], claimed: set[str]
+    dim: DimensionPolicy,
+    findings: Sequence[Finding],
+    claimed: set[str],
+    needs: Mapping[str, str] | None = None,
 ) -> float | None:
     """The weighted mean (or, with ``combine = "product"``, the product) of the scores of
     the dimension's rules (those of its categories and those it names); None when none of
@@ -286,12 +310,15 @@ def _dimension_value(
     named = set(dim.rules)
     total = weight = 0.0
     product = 1.0
+    by_rule = {f.rule: f for f in findings}
     for f in findings:
-        # A rule whose check failed (a bound hit, a crash) counts as failed: one that would
-        # lower the score must not raise it by disappearing. The card names it.
-        score = 0.0 if f.outcome.status is Status.ERROR else f.outcome.score
+        score = _rule_score(f)
         if score is None:
             continue
+        needed = by_rule.get((needs or {}).get(f.rule, ""))
+        base = _rule_score(needed) if needed is not None else None
+        if base is not None:
+            score *= base  # a quality of evidence counts as far as the evidence goes
         if f.rule in named or (f.category in dim.categories and f.rule not in claimed):
             total += f.weight * score
             weight += f.weight
@@ -350,6 +377,14 @@ def describe(pack: RulePack) -> str:
         if dim.combine == "product":
             members += " (multiplied: each one is needed)"
         lines.append(f"   {dim.title:<28} {dim.points:>4g} points   {members}")
+    if policy.needs:
+        pairs = ", ".join(f"{r} by {n}" for r, n in policy.needs.items())
+        lines += textwrap.wrap(
+            f"A rule that qualifies another's evidence counts in proportion to it: {pairs}.",
+            width=88,
+            initial_indent="   ",
+            subsequent_indent="   ",
+        )
     lines += [
         "   A dimension with nothing that applies is left out and the rest scaled to 100.",
         "",
@@ -370,8 +405,8 @@ def describe(pack: RulePack) -> str:
         "4. Severity. Each file named by a failed blocker rule ("
         + ", ".join(r.id for r in pack.rules.values() if r.blocker)
         + ")",
-        f"   costs {policy.blocker_cost:g} points (at most {policy.blocker_max} of them) and the"
-        f" score is capped at {policy.blocker_cap:g}.",
+        f"   costs {policy.blocker_cost:g} points (at most {policy.blocker_max} of them, "
+        f"{policy.blocker_most:g} in all) and the score is capped at {policy.blocker_cap:g}.",
     ]
     for rid, points in policy.penalties.items():
         lines.append(f"   {rid} costs up to {points:g} points, in proportion to what it found.")

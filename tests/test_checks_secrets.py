@@ -449,6 +449,7 @@ def test_project_assets_and_other_databases_are_not_personal_data(
         {
             "app.py": "import flask\n",
             "media/screenshot.png": b"\x89PNG",
+            "docs/media/airflow_dashboard.png": b"\x89PNG",
             "static/img/logo.png": b"\x89PNG",
             "docs/cv_template.md": "# A template\n",
             "data/cities.csv": "id,name\n1,Paris\n",

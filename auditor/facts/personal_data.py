@@ -54,7 +54,10 @@ def personal_data_reason(path: str) -> str | None:
     folders = term_set(VOCABULARY, "upload_dirs")
     exempt = term_set(VOCABULARY, "upload_exempt_words")
     if suffix in term_set(VOCABULARY, "upload_suffixes") and not exempt & set(name_words(name)):
+        docs = term_set(VOCABULARY, "doc_dirs")
         for depth, folder in enumerate(parts[:-1]):
+            if folder in docs:
+                break  # docs/media/: the documentation's own figures, not users' uploads
             if folder in folders:
                 return f"a user upload under {'/'.join(path.split('/')[: depth + 1])}/"
     personal = term_set(VOCABULARY, "personal_document_words")
