@@ -198,8 +198,9 @@ def _append(record: bytearray, data: bytes, limit: int) -> bool:
 
 
 def _parse_record(
-    record: bytes, max_message_bytes: int, max_paths: int, budget: PathBudget
+    record: bytes, max_message_bytes: int, max_paths: int, budget: PathBudget | None = None
 ) -> Commit:
+    budget = budget if budget is not None else PathBudget()
     fields = record.split(b"\x00", 6)
     while len(fields) < 7:
         fields.append(b"")
