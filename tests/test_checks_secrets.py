@@ -215,6 +215,10 @@ jobs:
             "def seed(User):\n    User.objects.create_user(\n        username='comment_only',\n"
             "        password='comment_only',\n        email='comment_only@example.com',\n    )\n",
         ),
+        (
+            "scripts/pre-commit.sh",
+            'export DEBUG=False\nexport SECRET_KEY="local-pre-commit" ALLOWED_HOSTS=localhost\n',
+        ),
     ],
     ids=[
         "ci-service-container",
@@ -228,6 +232,7 @@ jobs:
         "lock-file-package-name",
         "version-range",
         "demo-account",
+        "local-throwaway",
     ],
 )
 def test_context_is_not_a_leak(repo: RepoBuilder, outcome_of: Run, path: str, content: str) -> None:
