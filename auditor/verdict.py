@@ -50,6 +50,9 @@ class DimensionPolicy:
     #: "mean": the weighted mean of the rules' scores; "product": each rule is a facet the
     #: dimension needs (a history that is an upload is not saved by clear subjects).
     combine: str = "mean"
+    #: With "product", what a failed rule leaves of the dimension: 0 (each rule is needed),
+    #: 0.5 (each problem found halves what is left).
+    floor: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -97,9 +100,18 @@ class VerdictPolicy:
             combine = raw.get("combine", "mean")
             if combine not in COMBINE:
                 raise fail(f"dimensions.{did}.combine must be one of {', '.join(COMBINE)}")
+            floor: Any = raw.get("floor", 0.0)
+            if not _number(floor) or not 0 <= floor < 1:
+                raise fail(f"dimensions.{did}.floor must be a number from 0 to below 1")
             dims.append(
                 DimensionPolicy(
-                    did, str(raw.get("title", did)), float(points), categories, ids, combine
+                    did,
+                    str(raw.get("title", did)),
+                    float(points),
+                    categories,
+                    ids,
+                    combine,
+                    float(floor),
                 )
             )
         size = _subtable(table, "size", fail)
@@ -322,7 +334,7 @@ def _dimension_value(
         if f.rule in named or (f.category in dim.categories and f.rule not in claimed):
             total += f.weight * score
             weight += f.weight
-            product *= score
+            product *= dim.floor + (1 - dim.floor) * score
     if weight <= 0:
         return None
     return product if dim.combine == "product" else total / weight
@@ -374,7 +386,9 @@ def describe(pack: RulePack) -> str:
     ]
     for dim in policy.dimensions:
         members = ", ".join([*(f"{c} rules" for c in dim.categories), *dim.rules]) or "nothing"
-        if dim.combine == "product":
+        if dim.combine == "product" and dim.floor:
+            members += f" (multiplied: each failed one leaves {dim.floor:.0%})"
+        elif dim.combine == "product":
             members += " (multiplied: each one is needed)"
         lines.append(f"   {dim.title:<28} {dim.points:>4g} points   {members}")
     if policy.needs:

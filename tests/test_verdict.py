@@ -305,3 +305,26 @@ def test_explain_score_documents_the_model_from_the_pack() -> None:
     for words in ("Verified engineering", "30 points", "GIT006", "capped at 59", "SEC001"):
         assert words in text
     assert "An exercise collection: organisation at most 30%" in text
+
+
+def test_each_hygiene_problem_halves_what_is_left(tmp_path: Path) -> None:
+    """Repository hygiene multiplies its facets with a floor of a half: committed editor
+    state leaves half of it, and without a .gitignore a quarter (a weighted mean kept most)."""
+    from tests.projects import build_strong_project
+
+    repo = build_strong_project(tmp_path / "ledgerline")
+    clean = _card(repo.path)
+    repo.commit("Add the editor settings", {".idea/workspace.xml": "<project/>\n"})
+    junk = _card(repo.path)
+    repo.commit("Drop the ignore file", delete=(".gitignore",))
+    bare = _card(repo.path)
+
+    def hygiene(card: Scorecard) -> tuple[float | None, dict[str, str]]:
+        assert card.verdict is not None
+        earned = {d.id: d.earned for d in card.verdict.dimensions}["repository_hygiene"]
+        rules = {f.rule: f.status.value for f in card.findings if f.rule in ("GIT004", "GIT005")}
+        return earned, rules
+
+    assert hygiene(clean) == (15.0, {"GIT004": "pass", "GIT005": "pass"})
+    assert hygiene(junk) == (7.5, {"GIT004": "pass", "GIT005": "fail"})
+    assert hygiene(bare) == (3.8, {"GIT004": "fail", "GIT005": "fail"})
