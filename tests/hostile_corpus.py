@@ -794,6 +794,19 @@ def build_regex_attacks(stage: Stage, path: Path) -> Hostile:
     return Hostile("regex-attacks", "resources", path)
 
 
+#: Turns coverage.py's ``line_bits.numbits`` into a generated column: every read of it
+#: builds half a gigabyte, which coverage.py would decode into billions of line numbers.
+GENERATED_NUMBITS = """
+ALTER TABLE line_bits RENAME TO measured_bits;
+CREATE TABLE line_bits (
+    file_id INTEGER, context_id INTEGER,
+    numbits BLOB GENERATED ALWAYS AS (zeroblob(500000000)) VIRTUAL
+);
+INSERT INTO line_bits (file_id, context_id) SELECT file_id, context_id FROM measured_bits;
+DROP TABLE measured_bits;
+"""
+
+
 def build_coverage_generated(stage: Stage, path: Path) -> Hostile:
     """A ``.coverage`` whose ``line_bits.numbits`` is a generated column: every read builds
     half a gigabyte, which coverage.py would decode into billions of line numbers."""
@@ -806,17 +819,7 @@ def build_coverage_generated(stage: Stage, path: Path) -> Hostile:
     data.add_lines({str(path / "ledger" / "__init__.py"): [1]})
     data.write()
     db = sqlite3.connect(scratch / ".coverage")
-    db.executescript(
-        """
-        ALTER TABLE line_bits RENAME TO measured_bits;
-        CREATE TABLE line_bits (
-            file_id INTEGER, context_id INTEGER,
-            numbits BLOB GENERATED ALWAYS AS (zeroblob(500000000)) VIRTUAL
-        );
-        INSERT INTO line_bits (file_id, context_id) SELECT file_id, context_id FROM measured_bits;
-        DROP TABLE measured_bits;
-        """
-    )
+    db.executescript(GENERATED_NUMBITS)
     db.commit()
     db.close()
     repo.commit(

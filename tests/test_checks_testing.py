@@ -28,6 +28,7 @@ from auditor.facts.tests import expects_tests, is_test_path
 from auditor.model import Outcome, Status
 from auditor.source.snapshot import Snapshot
 from tests.factory import RepoBuilder
+from tests.hostile_corpus import GENERATED_NUMBITS
 
 Run = Callable[[str, Path], Outcome]
 
@@ -822,18 +823,7 @@ print(json.dumps({
 def test_tst005_refuses_a_generated_numbits_column(repo: RepoBuilder, tmp_path: Path) -> None:
     # Each read of this column would build half a gigabyte, which coverage.py would then
     # decode into four billion line numbers: refused from the schema, before any row is read.
-    data = _measured_database(
-        tmp_path,
-        """
-        ALTER TABLE line_bits RENAME TO measured_bits;
-        CREATE TABLE line_bits (
-            file_id INTEGER, context_id INTEGER,
-            numbits BLOB GENERATED ALWAYS AS (zeroblob(500000000)) VIRTUAL
-        );
-        INSERT INTO line_bits (file_id, context_id) SELECT file_id, context_id FROM measured_bits;
-        DROP TABLE measured_bits;
-        """,
-    )
+    data = _measured_database(tmp_path, GENERATED_NUMBITS)
     assert len(data) < 64 << 10
     repo.commit("Add calculator and its coverage data", {"calc.py": SOURCE, ".coverage": data})
     env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE")}

@@ -250,13 +250,7 @@ class Git:
             if not finished:
                 proc.kill()
             proc.stdout.close()
-            try:
-                proc.wait(timeout=self.timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            watchdog.cancel()
-            _ended(proc)
+            self._reap(proc, watchdog)
             stderr_file.seek(0)
             stderr = stderr_file.read(4096)
             stderr_file.close()
@@ -317,14 +311,18 @@ class Git:
         finally:
             writer.join(timeout=self.timeout)
             out.close()
-            try:
-                proc.wait(timeout=self.timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            watchdog.cancel()
-            _ended(proc)
+            self._reap(proc, watchdog)
         return blobs
+
+    def _reap(self, proc: subprocess.Popen[bytes], watchdog: threading.Timer) -> None:
+        """Wait for a finished git (killed if it will not end), stop its clock, forget it."""
+        try:
+            proc.wait(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        watchdog.cancel()
+        _ended(proc)
 
 
 def _first_line(stderr: bytes) -> str:
