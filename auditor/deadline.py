@@ -3,9 +3,12 @@
 Every git process and parsing worker has its own bounds, but a repository can chain many
 slow steps that each stay inside theirs. The deadline is a timer thread: when it fires it
 ends every git process still running, writes one line on standard error and ends the
-process with exit code 2 (bad input). It cannot be held up by the work it watches: a
-regular expression or a parser stuck in C code does not stop a thread from firing, and the
-parsing workers die with this process (``PR_SET_PDEATHSIG``, see :mod:`auditor.processes`).
+process with exit code 2 (bad input). Work that waits (on git, on the parsing workers, on
+ruff) releases the interpreter, so the timer fires on time however long the wait; the
+parsing, where a crafted file could make code spin in C, runs in worker processes that die
+with this process (``PR_SET_PDEATHSIG``, see :mod:`auditor.processes`). Code of this
+process that spins in C holds the interpreter and delays the timer until it returns: the
+patterns it runs are linear-time on bounded input (``tests/test_linear_patterns.py``).
 """
 
 from __future__ import annotations
