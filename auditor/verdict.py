@@ -205,7 +205,7 @@ def compute(
     dimensions = []
     claimed = {rid for dim in policy.dimensions for rid in dim.rules}
     for dim in policy.dimensions:
-        value = _dimension_value(dim, findings, claimed, policy.needs)
+        value = _dimension_value(dim, by_rule, claimed, policy.needs)
         capped = False
         if value is not None and dim.id in caps and value > caps[dim.id]:
             value, capped = caps[dim.id], True
@@ -312,9 +312,9 @@ def _rule_score(finding: Finding) -> float | None:
 
 def _dimension_value(
     dim: DimensionPolicy,
-    findings: Sequence[Finding],
+    by_rule: Mapping[str, Finding],
     claimed: set[str],
-    needs: Mapping[str, str] | None = None,
+    needs: Mapping[str, str],
 ) -> float | None:
     """The weighted mean (or, with ``combine = "product"``, the product) of the scores of
     the dimension's rules (those of its categories and those it names); None when none of
@@ -322,19 +322,19 @@ def _dimension_value(
     named = set(dim.rules)
     total = weight = 0.0
     product = 1.0
-    by_rule = {f.rule: f for f in findings}
-    for f in findings:
+    for f in by_rule.values():
+        if not (f.rule in named or (f.category in dim.categories and f.rule not in claimed)):
+            continue
         score = _rule_score(f)
         if score is None:
             continue
-        needed = by_rule.get((needs or {}).get(f.rule, ""))
+        needed = by_rule.get(needs.get(f.rule, ""))
         base = _rule_score(needed) if needed is not None else None
         if base is not None:
             score *= base  # a quality of evidence counts as far as the evidence goes
-        if f.rule in named or (f.category in dim.categories and f.rule not in claimed):
-            total += f.weight * score
-            weight += f.weight
-            product *= dim.floor + (1 - dim.floor) * score
+        total += f.weight * score
+        weight += f.weight
+        product *= dim.floor + (1 - dim.floor) * score
     if weight <= 0:
         return None
     return product if dim.combine == "product" else total / weight

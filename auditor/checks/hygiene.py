@@ -106,12 +106,10 @@ def _judged(snapshot: Snapshot, hits: Sequence[SecretHit], where: str, advice: s
     that may be public by design (an OAuth client's id and secret, a browser API key, an
     access key id without its secret, an API key named in the code of a program its users
     install) make it partial, for a person to look at."""
-    distributed = is_distributed_kind(project_kind(snapshot).kind)
-    sure = [
-        h
-        for h in hits
-        if not is_uncertain_kind(h.kind) and not (distributed and is_named_key(h.kind))
-    ]
+    sure = [h for h in hits if not is_uncertain_kind(h.kind)]
+    # The project's kind waits for the Python analysis: asked only when it can matter.
+    if any(is_named_key(h.kind) for h in sure) and is_distributed_kind(project_kind(snapshot).kind):
+        sure = [h for h in sure if not is_named_key(h.kind)]
     shown_hits = sure or list(hits)
     files = sorted({h.path for h in shown_hits})
     shown = ", ".join(_where(h) for h in shown_hits[:3])

@@ -249,11 +249,17 @@ def _scan(path: str, text: str, versioned: bool, budget: secret_engine.Budget) -
     # (a rule's documented example, a description) is prose, where only a credential's shape
     # counts.
     prose = _toml_prose_lines(text) if suffix == ".toml" else frozenset()
-    lines = text.splitlines()
-    yield from (f for f in by_name if f.line not in prose and not _demo_account(lines, f))
+    lines: list[str] = []  # split only once a finding needs its neighbours
+
+    def demo(found: Found) -> bool:
+        if not lines:
+            lines.extend(text.splitlines() or [""])
+        return _demo_account(lines, found)
+
+    yield from (f for f in by_name if f.line not in prose and not demo(f))
     for found in _scan_engine(path, text, named=named, budget=budget, prose=prose):
         by_its_name = "password" in found.kind or is_named_key(found.kind)
-        if not by_its_name or not _demo_account(lines, found):
+        if not by_its_name or not demo(found):
             yield found
 
 
