@@ -106,6 +106,8 @@ _STREAM_PACK_WINDOWS = (("core.packedGitWindowSize", "64m"), ("core.packedGitLim
 
 _RUNNING: set[subprocess.Popen[bytes]] = set()
 _RUNNING_LOCK = threading.Lock()
+#: Set when the audit's deadline has passed and the process is about to end.
+_ENDING = threading.Event()
 
 
 def _started(proc: subprocess.Popen[bytes]) -> None:
@@ -116,10 +118,16 @@ def _started(proc: subprocess.Popen[bytes]) -> None:
 def _ended(proc: subprocess.Popen[bytes]) -> None:
     with _RUNNING_LOCK:
         _RUNNING.discard(proc)
+    if _ENDING.is_set():
+        # Killed by the deadline: the process is ending with its one line. Going on would
+        # report the killed git as a failure of its own (a second line, another exit code).
+        threading.Event().wait()
 
 
 def end_running_processes() -> None:
-    """Kill every git process of ours still running (the audit's deadline has passed)."""
+    """Kill every git process of ours still running (the audit's deadline has passed); a
+    thread that was waiting for one stays where it is until the process ends."""
+    _ENDING.set()
     with _RUNNING_LOCK:
         running = list(_RUNNING)
     for proc in running:
