@@ -14,6 +14,7 @@ import shutil
 import sys
 import textwrap
 import traceback
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -440,6 +441,8 @@ def _error_line(text: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code instead of exiting."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if not sys.warnoptions:  # standard error carries the auditor's own lines, not its
+        warnings.simplefilter("ignore")  # libraries' warnings (``python -W`` shows them)
     try:
         result = cli.main(args=args, prog_name="auditor", standalone_mode=False)
     except click.exceptions.Exit as exc:

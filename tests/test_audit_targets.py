@@ -14,6 +14,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.errors import SourceError
+from auditor.source.git import reason_of
 from auditor.targets import remote_target
 from tests.factory import RepoBuilder, make_repo
 
@@ -341,3 +342,20 @@ def test_no_cache_audits_afresh_and_stores_the_card(
 
     assert len(stored) == 1
     assert again == fresh  # the plain run after --no-cache reuses its card
+
+
+@pytest.mark.parametrize("remote_first", [True, False])
+def test_a_failed_clone_is_explained_by_the_line_that_says_why(remote_first: bool) -> None:
+    """Git's client and the serving side write to one standard error, in either order; the
+    reason is the serving side's own line, not the client's report that it gave up."""
+    why = b"fatal: unable to read 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
+    gave_up = b"fatal: git upload-pack: aborting due to possible repository corruption"
+    gave_up += b" on the remote side.\n"
+    warned = b"warning: filtering not recognized by server, ignoring\n"
+    stderr = warned + (why + gave_up if remote_first else gave_up + why)
+
+    assert reason_of(stderr) == why.decode().strip()
+    assert reason_of(warned + gave_up) == gave_up.decode().strip()
+    assert reason_of(
+        b"remote: fatal: the remote end hung up unexpectedly\nerror: RPC failed\n"
+    ) == ("remote: fatal: the remote end hung up unexpectedly")

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pickle
+import sys
 import textwrap
+import threading
+import time
+import warnings
 
 from auditor.facts.modules import code_summaries, module_summaries
 from auditor.source.languages import LANGUAGES, Language, language_of
@@ -86,6 +90,39 @@ def test_a_module_that_does_not_parse_keeps_its_line_counts() -> None:
     assert not summary.parsed and summary.parse_error is not None
     assert summary.parse_error.startswith("syntax error at line 1")
     assert summary.lines.lines == 2 and summary.functions == ()
+
+
+def test_the_audited_codes_warnings_are_dropped_without_touching_other_threads_filters() -> None:
+    """A parse drops the audited code's own warnings (an invalid escape, an assert on a
+    tuple), and filters other threads install meanwhile (as a library does on import) stay:
+    swapping the process's filter list around each parse would lose some of them and let
+    that library's warning reach standard error."""
+    noisy = 'PATTERN = "\\d+"\nassert (PATTERN, 1)\n'
+    stop = threading.Event()
+
+    def parse_until_stopped() -> None:
+        while not stop.is_set():
+            PYTHON.summarise("noisy.py", noisy)
+
+    kinds = [type(f"LibraryWarning{n}", (UserWarning,), {}) for n in range(300)]
+    switching = sys.getswitchinterval()
+    with warnings.catch_warnings(record=True) as seen:
+        sys.setswitchinterval(1e-6)
+        parser = threading.Thread(target=parse_until_stopped)
+        parser.start()
+        try:
+            for kind in kinds:
+                warnings.filterwarnings("ignore", category=kind)
+                time.sleep(0.0005)
+        finally:
+            stop.set()
+            parser.join()
+            sys.setswitchinterval(switching)
+        kept = {f[2] for f in warnings.filters}
+        warnings.warn("a library's own warning", kinds[0], stacklevel=1)
+
+    assert [kind for kind in kinds if kind not in kept] == [], "filters lost during a parse"
+    assert [str(w.message) for w in seen] == []
 
 
 def test_the_snapshot_summaries_match_summarising_each_file(repo: RepoBuilder) -> None:

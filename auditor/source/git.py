@@ -191,7 +191,7 @@ def run_git(
     finally:
         _ended(proc)
     if check and proc.returncode != 0:
-        raise GitError(f"git {name} failed: {_first_line(err)}")
+        raise GitError(f"git {name} failed: {reason_of(err)}")
     return out
 
 
@@ -265,7 +265,7 @@ class Git:
         if expired.is_set():
             raise GitError(f"git {args[0]} took longer than {self.timeout:.0f}s")
         if proc.returncode != 0:
-            raise GitError(f"git {args[0]} failed: {_first_line(stderr)}")
+            raise GitError(f"git {args[0]} failed: {reason_of(stderr)}")
 
     def read_blobs(self, oids: Sequence[str]) -> dict[str, bytes]:
         """Read many blobs through one ``git cat-file --batch`` process.
@@ -333,21 +333,38 @@ class Git:
         _ended(proc)
 
 
-def _first_line(stderr: bytes) -> str:
+def reason_of(stderr: bytes) -> str:
     """The line of git's standard error that says what went wrong: the first ``fatal:``
     line (a remote's too), else the first ``error:`` line, else the first line that is not
     a warning. Git often warns first (``warning: filtering not recognized by server,
-    ignoring``) and only then says why it failed (``remote: fatal: unable to read …``)."""
+    ignoring``) and only then says why it failed (``remote: fatal: unable to read …``); a
+    line that only reports the other side's failure yields to the line that says why."""
     lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
     lines = [line for line in lines if line]
     if not lines:
         return "no error message"
     for marker in ("fatal:", "error:"):
-        for line in lines:
-            if line.startswith(marker) or line.startswith(f"remote: {marker}"):
-                return shown(line)
+        said = [line for line in lines if line.startswith((marker, f"remote: {marker}"))]
+        if said:
+            return shown(next((line for line in said if not _consequence(line)), said[0]))
     chosen = next((line for line in lines if not line.startswith("warning:")), lines[0])
     return shown(chosen)
+
+
+#: What git's client says when the other side has already failed: the other side's own line,
+#: which says why, may come before or after it (two processes write to one standard error).
+_CONSEQUENCES = (
+    "aborting due to possible repository corruption",
+    "the remote end hung up",
+    "early eof",
+    "index-pack failed",
+    "invalid index-pack output",
+)
+
+
+def _consequence(line: str) -> bool:
+    lowered = line.lower()
+    return any(words in lowered for words in _CONSEQUENCES)
 
 
 def shown(text: str | os.PathLike[str]) -> str:
@@ -464,7 +481,7 @@ def count_tree_entries(git: Git, treeish: str, limit: int) -> int:
         proc.stderr.close()
         proc.wait(timeout=git.timeout)
     if not stopped_early and proc.returncode != 0:
-        raise GitError(f"git ls-tree failed: {_first_line(stderr)}")
+        raise GitError(f"git ls-tree failed: {reason_of(stderr)}")
     return count
 
 

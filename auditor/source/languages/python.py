@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import importlib
 import pickle
+import re
 import sys
 import threading
 import warnings
@@ -212,10 +213,25 @@ def _unparsed(
     return PythonModule(path, text, error, counts, is_test, max_depth)
 
 
+#: The file name the parser is given: warnings about the audited code (an invalid escape, a
+#: ``return`` in ``finally``) are attributed to it, and a filter at the head of the process's
+#: list drops them. ``warnings.catch_warnings`` would do it per call, but it swaps the whole
+#: list and is not thread-safe: a filter another thread installs meanwhile (a library
+#: silencing its own warning on import) would be lost, and that warning would reach
+#: standard error, which carries the auditor's own lines only.
+_AUDITED = "<audited>"
+
+
 def _parse(text: str, path: str) -> ast.Module:
-    with _PARSE_LOCK, warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # SyntaxWarnings from the audited code are not ours
-        return ast.parse(text, filename=path)
+    with _PARSE_LOCK:
+        head = warnings.filters[0] if warnings.filters else None
+        if head is None or head[0] != "ignore" or getattr(head[3], "pattern", "") != _AUDITED:
+            warnings.filterwarnings("ignore", module=re.escape(_AUDITED))  # adds, never drops
+        try:
+            return ast.parse(text, filename=_AUDITED)
+        except SyntaxError as exc:
+            exc.filename = path
+            raise
 
 
 def _run_summary(summary: TreeSummary[Any], module: ParsedModule) -> Any:
