@@ -9,6 +9,7 @@ shows it).
 from __future__ import annotations
 
 import difflib
+import gc
 import os
 import shutil
 import sys
@@ -443,6 +444,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not sys.warnoptions:  # standard error carries the auditor's own lines, not its
         warnings.simplefilter("ignore")  # libraries' warnings (``python -W`` shows them)
+    # An audit makes millions of short-lived objects and few cycles: collecting the youngest
+    # generation every 700 allocations spent a tenth of the process's time tracing them.
+    gc.set_threshold(10_000, 10, 10)
     try:
         result = cli.main(args=args, prog_name="auditor", standalone_mode=False)
     except click.exceptions.Exit as exc:

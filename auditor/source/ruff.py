@@ -252,7 +252,9 @@ def _run(
         outputs = _run_all(commands, root) if files else {name: [] for name in commands}
         # ruff's parser recurses once per level of nesting and aborts the whole run on a file
         # nested thousands deep; Python gave up on those files too, so ruff can.
-        overflowed = any("stack overflow" in str(o) for o in outputs.values())
+        overflowed = any(
+            isinstance(o, RuffError) and "stack overflow" in str(o) for o in outputs.values()
+        )
         if overflowed and _leave_out_too_deep(snapshot, files):
             outputs = _run_all(commands, root) if files else {name: [] for name in commands}
     paths = tuple(sorted(files.values()))

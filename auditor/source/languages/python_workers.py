@@ -9,6 +9,7 @@ summaries (see :mod:`auditor.source.languages.python`).
 from __future__ import annotations
 
 import functools
+import gc
 import multiprocessing
 import os
 import sys
@@ -282,8 +283,12 @@ def _analyse_chunk(
     recursion_headroom()
     summaries = [summary_by_key(key) for key in keys]
     analyses = []
-    for path, text in sources:
-        module = analyse_module(path, text, max_depth=max_depth, summaries=summaries)
-        results = {key: picklable(value) for key, value in module.summaries.items()}
-        analyses.append(_Analysis(module.error, module.counts, results))
+    gc.disable()  # syntax trees hold no cycles: freed as each module is done, never traced
+    try:
+        for path, text in sources:
+            module = analyse_module(path, text, max_depth=max_depth, summaries=summaries)
+            results = {key: picklable(value) for key, value in module.summaries.items()}
+            analyses.append(_Analysis(module.error, module.counts, results))
+    finally:
+        gc.enable()
     return analyses
