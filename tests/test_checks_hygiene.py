@@ -539,7 +539,8 @@ def test_secret_file_deleted_later_is_still_in_the_history(
 
 
 def test_secret_files_deleted_later_are_counted(repo: RepoBuilder, outcome_of: Run) -> None:
-    repo.commit("Add keys", {".env": "A=1\n", "deploy.key": "x\n", ".netrc": "x\n"})
+    keys = {".env": "API_KEY=Zx81kPq0rTy7\n", "deploy.key": "x\n", ".netrc": "x\n"}
+    repo.commit("Add keys", keys)
     repo.commit("Remove keys", {"a.py": "1\n"}, delete=(".env", "deploy.key"))
 
     outcome = outcome_of("GIT007", repo.path)
@@ -547,6 +548,22 @@ def test_secret_files_deleted_later_are_counted(repo: RepoBuilder, outcome_of: R
     assert outcome.status is Status.FAIL
     assert "2 of them were deleted later but remain readable" in outcome.message
     assert [e.path for e in outcome.evidence] == [".env", ".netrc", "deploy.key"]
+
+
+@pytest.mark.parametrize(
+    "content", ["", "# SECRET_KEY=\nSECRET_KEY=changeme\nDEBUG=1\n"], ids=["empty", "placeholders"]
+)
+def test_an_env_file_that_held_nothing_is_no_leak_once_deleted(
+    repo: RepoBuilder, outcome_of: Run, content: str
+) -> None:
+    """An .env committed empty (or with placeholders only) and deleted later published
+    nothing: the history keeps the file, not a secret."""
+    repo.commit("Add app", {"app.py": "import os\n", ".env": content})
+    repo.commit("Stop tracking .env", {".gitignore": ".env\n"}, delete=(".env",))
+
+    outcome = outcome_of("GIT007", repo.path)
+
+    assert outcome.status is Status.PASS, outcome.message
 
 
 def test_secret_files_still_at_head(repo: RepoBuilder, outcome_of: Run) -> None:

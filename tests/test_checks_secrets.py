@@ -219,6 +219,12 @@ jobs:
             "scripts/pre-commit.sh",
             'export DEBUG=False\nexport SECRET_KEY="local-pre-commit" ALLOWED_HOSTS=localhost\n',
         ),
+        ("config.py", "class Config:\n    SECURITY_PASSWORD_HASH = 'bcrypt'\n"),
+        (
+            "shop/settings.py",
+            "REST_FRAMEWORK = {\n    'DEFAULT_THROTTLE_RATES': {\n"
+            "        'anon': '100/hour',\n        'apikey': '200/minute',\n    },\n}\n",
+        ),
     ],
     ids=[
         "ci-service-container",
@@ -233,6 +239,8 @@ jobs:
         "version-range",
         "demo-account",
         "local-throwaway",
+        "credential-setting",
+        "rate-limit",
     ],
 )
 def test_context_is_not_a_leak(repo: RepoBuilder, outcome_of: Run, path: str, content: str) -> None:
@@ -466,6 +474,28 @@ def test_project_assets_and_other_databases_are_not_personal_data(
     outcome = outcome_of("GIT009", repo.path)
 
     assert outcome.status is Status.PASS, outcome.message
+
+
+def test_an_exercise_collections_uploads_and_databases_are_practice_data(
+    repo: RepoBuilder, outcome_of: Run, tmp_path: Path
+) -> None:
+    """A course follow-along has no users: the blog database of day 69 and its uploaded
+    avatar are the author's practice data. A CV is personal data in any project."""
+    days = {f"day{n:02d}/main.py": f"def solve():\n    return {n}\n" for n in range(1, 9)}
+    practice = {
+        "day08/blog/instance/blog.db": sqlite_bytes(tmp_path, "users", "posts"),
+        "day08/blog/static/uploads/avatar_2.png": b"\x89PNG",
+    }
+    repo.commit("Add days 1-8", {**days, **practice})
+
+    clean = outcome_of("GIT009", repo.path)
+    repo.commit("Add my CV", {"day08/blog/static/uploads/jane_doe_cv.pdf": b"%PDF-1.4 cv"})
+    with_cv = outcome_of("GIT009", repo.path)
+
+    assert clean.status is Status.PASS, clean.message
+    assert "2 uploads or databases of this exercise collection" in clean.message
+    assert with_cv.status is Status.FAIL
+    assert [e.path for e in with_cv.evidence] == ["day08/blog/static/uploads/jane_doe_cv.pdf"]
 
 
 # ------------------------------------------------------------------------------ never a value

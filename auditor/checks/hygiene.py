@@ -15,10 +15,10 @@ from typing import Any
 from auditor.checks.registry import primitive, signal_group
 from auditor.facts.junk import JunkGroup, committed_junk
 from auditor.facts.kind import project_kind
-from auditor.facts.personal_data import personal_data_files
+from auditor.facts.personal_data import is_practice_kind, personal_data_files
 from auditor.facts.secret_clues import is_distributed_kind, is_named_key, is_uncertain_kind
-from auditor.facts.secret_history import secrets_in_history
-from auditor.facts.secrets import SecretHit, secret_files_in_history, secret_hits
+from auditor.facts.secret_history import secret_files_in_history, secrets_in_history
+from auditor.facts.secrets import SecretHit, secret_hits
 from auditor.model import Evidence, Outcome
 from auditor.source.snapshot import Snapshot
 
@@ -171,8 +171,21 @@ def no_personal_data(snapshot: Snapshot) -> Outcome:
     if not snapshot.has_history:
         return Outcome.skipped("Not under version control: nothing is committed.")
     found = personal_data_files(snapshot)
+    practice = ""
+    if any(f.practice for f in found):
+        kind = project_kind(snapshot).kind  # waits for the Python analysis: asked only now
+        if is_practice_kind(kind):
+            kept = tuple(f for f in found if not f.practice)
+            left = len(found) - len(kept)
+            practice = (
+                f" {left} upload{'s' if left != 1 else ''} or database{'s' if left != 1 else ''}"
+                f" of this {kind} (no users: the author's practice data) not counted."
+            )
+            found = kept
     if not found:
-        return Outcome.passed("No users' uploads, CVs, payslips or tables of people committed.")
+        return Outcome.passed(
+            "No users' uploads, CVs, payslips or tables of people committed." + practice
+        )
     shown = ", ".join(f.path for f in found[:3])
     more = f" and {len(found) - 3} more" if len(found) > 3 else ""
     return Outcome.failed(

@@ -31,6 +31,9 @@ class PersonalDataFile:
     path: str
     reason: str
     category: str = PERSONAL_DATA
+    #: An upload or a database: in a project with no users (an exercise collection) it is
+    #: the author's practice data. A CV, a payslip or an export of people never is.
+    practice: bool = False
 
 
 @fact
@@ -40,10 +43,21 @@ def personal_data_files(snapshot: Snapshot) -> tuple[PersonalDataFile, ...]:
     for path in sorted(snapshot.files):
         if is_vendored(path) or is_test_or_fixture(path):
             continue
-        reason = personal_data_reason(path) or _user_database(snapshot, path)
-        if reason:
-            found.append(PersonalDataFile(path, reason))
+        reason = personal_data_reason(path)
+        database = None if reason else _user_database(snapshot, path)
+        if reason or database:
+            practice = database is not None or (reason or "").startswith(_UPLOAD)
+            found.append(PersonalDataFile(path, reason or database or "", practice=practice))
     return tuple(found)
+
+
+def is_practice_kind(project_kind: str) -> bool:
+    """Whether a kind of project has no users (``practice_kinds``): its uploads and databases
+    are the author's practice data."""
+    return project_kind in term_set(VOCABULARY, "practice_kinds")
+
+
+_UPLOAD = "a user upload"
 
 
 def personal_data_reason(path: str) -> str | None:
@@ -53,16 +67,16 @@ def personal_data_reason(path: str) -> str | None:
     suffix = name[name.rfind(".") :] if "." in name else ""
     folders = term_set(VOCABULARY, "upload_dirs")
     exempt = term_set(VOCABULARY, "upload_exempt_words")
+    personal = term_set(VOCABULARY, "personal_document_words")
+    if suffix in term_set(VOCABULARY, "document_suffixes") and personal & set(name_words(name)):
+        return "a CV, résumé or payslip"
     if suffix in term_set(VOCABULARY, "upload_suffixes") and not exempt & set(name_words(name)):
         docs = term_set(VOCABULARY, "doc_dirs")
         for depth, folder in enumerate(parts[:-1]):
             if folder in docs:
                 break  # docs/media/: the documentation's own figures, not users' uploads
             if folder in folders:
-                return f"a user upload under {'/'.join(path.split('/')[: depth + 1])}/"
-    personal = term_set(VOCABULARY, "personal_document_words")
-    if suffix in term_set(VOCABULARY, "document_suffixes") and personal & set(name_words(name)):
-        return "a CV, résumé or payslip"
+                return f"{_UPLOAD} under {'/'.join(path.split('/')[: depth + 1])}/"
     if suffix in term_set(VOCABULARY, "export_suffixes"):
         stem = name[: -len(suffix)]
         if stem in term_set(VOCABULARY, "people_tables"):

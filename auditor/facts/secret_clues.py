@@ -1,10 +1,13 @@
 """What gives a credential away, and what marks a fake: judgements on paths, names and values.
 
 The words are data (``rules/vocabulary/hygiene.toml``); every test here is a membership,
-prefix or suffix check on a short string, so none can run long on untrusted input.
+prefix or suffix check, or a linear pattern, on a short string, so none can run long on
+untrusted input.
 """
 
 from __future__ import annotations
+
+import re
 
 from auditor.vocabulary import term_set, terms
 
@@ -116,7 +119,29 @@ def is_literal_secret(value: str) -> bool:
         return False  # "Bearer " + token, 'hard to guess string': prose, not a key
     if is_version(bare):
         return False  # a dependency's version range in a manifest
+    if _is_quantity(bare):
+        return False  # '200/minute', '30s', '10mb': a rate limit, a timeout, a size
     return not (bare.startswith(("/", "./", "../", "~/")) or _is_file_name(bare))
+
+
+#: A number with a unit or a rate: ``200/minute``, ``5/s``, ``30s``, ``1.5gb``.
+_QUANTITY = re.compile(r"\d+(?:\.\d+)?/?[a-z]{0,12}")
+
+
+def _is_quantity(value: str) -> bool:
+    return len(value) <= 24 and _QUANTITY.fullmatch(value.lower()) is not None
+
+
+def is_credential_setting(name: str) -> bool:
+    """Whether a name is a setting about a credential rather than one: its last word is a
+    setting word (``SECURITY_PASSWORD_HASH``, ``PASSWORD_MIN_LENGTH``, ``api_key_header``)."""
+    words = [w for w in re.split(r"[^a-z0-9]+", _split_camel(name)) if w]
+    return bool(words) and words[-1] in term_set(VOCABULARY, "credential_setting_words")
+
+
+def _split_camel(name: str) -> str:
+    """``apiKeyHeader`` -> ``api_key_header``, lower-cased (other names only lower-cased)."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 _FILE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./~-")

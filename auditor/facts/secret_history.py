@@ -1,4 +1,5 @@
-"""Credentials the history still publishes: lines added by any commit and gone from HEAD.
+"""Credentials the history still publishes: lines added by any commit and gone from HEAD,
+and files that usually hold secrets added by any commit.
 
 A password replaced by an environment lookup in a "Fix password" commit, or a .env file
 deleted later, can still be read with ``git log -p``. The history's added lines are read in
@@ -17,7 +18,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from auditor.facts.junk import junk_of
-from auditor.facts.secret_clues import in_fixture_dir, is_third_party
+from auditor.facts.secret_clues import (
+    in_fixture_dir,
+    is_env_file,
+    is_secret_file,
+    is_test_or_fixture,
+    is_third_party,
+)
 from auditor.facts.secret_engine import SCAN_SECONDS, Budget, clue_words
 from auditor.facts.secrets import SecretHit, scan_text, token_formats
 from auditor.source.git import Git, GitError
@@ -210,3 +217,63 @@ def _new_start(header: str) -> int:
         return 0
     digits = header[plus + 2 :].split(",", 1)[0].split(" ", 1)[0]
     return int(digits) if digits.isdigit() else 0
+
+
+# ------------------------------------------------------------------------------ whole files
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    """A secret-holding file added by a commit: where, by which commit, and whether it remains."""
+
+    path: str
+    sha: str
+    at_head: bool
+
+
+@fact
+def secret_files_in_history(snapshot: Snapshot) -> tuple[PublishedFile, ...]:
+    """Secret-holding files any commit added (the first commit that added each), by path."""
+    first_added: dict[str, str] = {}
+    for commit in snapshot.history.commits:  # newest first: the oldest addition wins
+        for path in commit.added:
+            if is_secret_file(path) and not is_vendored(path) and not is_test_or_fixture(path):
+                first_added[path] = commit.sha
+    return tuple(
+        PublishedFile(path, sha, path in snapshot.files)
+        for path, sha in sorted(first_added.items())
+        if not _holds_only_placeholders(snapshot, path, sha)
+    )
+
+
+def _holds_only_placeholders(snapshot: Snapshot, path: str, sha: str) -> bool:
+    """A .env-style file whose every credential-named value is a placeholder (what GIT006
+    reads there), or that is empty: committed, but it publishes nothing. Judged at HEAD, or
+    for a file deleted since, as the commit that added it wrote it (a secret written into
+    it later is an added line, which GIT008 reads)."""
+    name = path.rpartition("/")[2]
+    if not is_env_file(name):
+        return False
+    at_head = path in snapshot.files
+    text = snapshot.text(path) if at_head else _added_version(snapshot, path, sha)
+    return text is not None and not scan_text(path, text)
+
+
+#: A deleted .env file is read back from the history only up to this size.
+MAX_ENV_BYTES = 64 << 10
+
+
+def _added_version(snapshot: Snapshot, path: str, sha: str) -> str | None:
+    """The text a commit gave a file (None when it cannot be read, or is too large)."""
+    git = snapshot.git
+    if git is None or "\n" in path or not sha.isalnum():
+        return None
+    spec = f"{sha}:{path}"
+    try:
+        size = int(git.run("cat-file", "-s", spec).strip() or b"-1")
+        if not 0 <= size <= MAX_ENV_BYTES:
+            return None
+        data = git.run("cat-file", "blob", spec) if size else b""
+    except (GitError, ValueError):
+        return None
+    return data.decode("utf-8", "replace")

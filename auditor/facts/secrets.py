@@ -25,6 +25,7 @@ from auditor.facts import secret_engine
 from auditor.facts.secret_clues import (
     in_fixture_dir,
     is_ci_file,
+    is_credential_setting,
     is_doc_file,
     is_env_file,
     is_literal_secret,
@@ -32,9 +33,7 @@ from auditor.facts.secret_clues import (
     is_named_key,
     is_placeholder,
     is_placeholder_token,
-    is_secret_file,
     is_test_or_example,
-    is_test_or_fixture,
     is_third_party,
     names_local_host,
     secret_file_kind,
@@ -325,8 +324,10 @@ def _scan_engine(
         if hit.keyword or hit.kind == "password in a URL":
             if not named or not is_literal_secret(hit.value) or hit.line in prose:
                 continue
-            if hit.keyword and _names_itself(_line_key(text, hit.line), hit.value):
-                continue
+            if hit.keyword:
+                key = _line_key(text, hit.line)
+                if _names_itself(key, hit.value) or is_credential_setting(_last_name(key)):
+                    continue
             if hit.kind == "password in a URL" and names_local_host(text, hit.line):
                 continue  # a throwaway password for a database on this machine
         elif is_placeholder_token(hit.value) or is_placeholder(hit.value):
@@ -394,6 +395,15 @@ def _line_key(text: str, line: int) -> str:
     end = text.find("\n", start)
     head = text[start : end if end != -1 else len(text)][:MAX_LINE]
     return head.split("=", 1)[0].split(":", 1)[0]
+
+
+_NAME = re.compile(r"[A-Za-z0-9_.\-]+")
+
+
+def _last_name(key: str) -> str:
+    """The name a value is given on a line: ``app.config['MAIL_PASSWORD']`` -> MAIL_PASSWORD."""
+    names = _NAME.findall(key[-_MAX_KEY:])
+    return names[-1] if names else ""
 
 
 def _names_itself(key: str, value: str) -> bool:
@@ -487,37 +497,3 @@ class _LineIndex:
         self._line += self._text.count("\n", self._offset, offset)
         self._offset = offset
         return self._line
-
-
-@dataclass(frozen=True)
-class PublishedFile:
-    """A secret-holding file added by a commit: where, by which commit, and whether it remains."""
-
-    path: str
-    sha: str
-    at_head: bool
-
-
-@fact
-def secret_files_in_history(snapshot: Snapshot) -> tuple[PublishedFile, ...]:
-    """Secret-holding files any commit added (the first commit that added each), by path."""
-    first_added: dict[str, str] = {}
-    for commit in snapshot.history.commits:  # newest first: the oldest addition wins
-        for path in commit.added:
-            if is_secret_file(path) and not is_vendored(path) and not is_test_or_fixture(path):
-                first_added[path] = commit.sha
-    return tuple(
-        PublishedFile(path, sha, path in snapshot.files)
-        for path, sha in sorted(first_added.items())
-        if not _holds_only_placeholders(snapshot, path)
-    )
-
-
-def _holds_only_placeholders(snapshot: Snapshot, path: str) -> bool:
-    """A .env-style file still at HEAD whose every credential-named value is a placeholder
-    (what GIT006 reads there): committed, but it publishes nothing."""
-    name = path.rpartition("/")[2]
-    if path not in snapshot.files or not is_env_file(name):
-        return False
-    text = snapshot.text(path)
-    return text is not None and not scan_text(path, text)
