@@ -197,6 +197,11 @@ def test_history_rules_skip_on_a_shallow_clone(
         "chore: misc",
         "bug-fixes",
         "Update server.rst",
+        "tests",
+        "sidebar",
+        "Thing",
+        "Renames",
+        "README.md",
     ],
 )
 def test_vague_subjects(subject: str) -> None:

@@ -173,6 +173,33 @@ def test_every_junk_term_of_the_vocabulary_is_flagged(repo: RepoBuilder) -> None
     assert roots == expected
 
 
+def test_databases_and_logs_are_junk_outside_the_tests(repo: RepoBuilder, outcome_of: Run) -> None:
+    """The app's own SQLite file, a dump and its logs are data it writes as it runs; a test's
+    database is part of the tests."""
+    repo.commit(
+        "Add the app",
+        {
+            "app.py": "import sqlite3\n",
+            "instance/playlists.db": b"SQLite format 3\x00",
+            "backups/playlists.sqlite3": b"SQLite format 3\x00",
+            "logs/app.log": "started\n",
+            "tests/fixtures/sample.db": b"SQLite format 3\x00",
+            "tests/data/run.log": "ok\n",
+            "docs/logging.md": "# Logs\n",
+        },
+    )
+
+    outcome = outcome_of("GIT005", repo.path)
+
+    assert outcome.status is Status.FAIL
+    assert sorted(e.path for e in outcome.evidence) == [
+        "backups/playlists.sqlite3",
+        "instance/playlists.db",
+        "logs/app.log",
+    ]
+    assert "*.db \N{MULTIPLICATION SIGN}1" in outcome.message
+
+
 def test_no_junk_caps_evidence(repo: RepoBuilder, outcome_of: Run) -> None:
     repo.commit("Add", {f"pkg{i}/__pycache__/m.pyc": b"\x00" for i in range(40)})
 
@@ -564,6 +591,18 @@ def test_an_env_file_that_held_nothing_is_no_leak_once_deleted(
     outcome = outcome_of("GIT007", repo.path)
 
     assert outcome.status is Status.PASS, outcome.message
+
+
+def test_a_token_in_braces_is_not_a_template(repo: RepoBuilder, outcome_of: Run) -> None:
+    """``DISCORD_TOKEN={…}`` with a real token inside the braces: a value, not a name to fill."""
+    token = "ODc1" + "Zx81kPq0rTy7Lm2Vb9" + ".YQ" + "k29LmPZq8x"
+    repo.commit("Add bot", {"bot.py": "import os\n", ".env": f"DISCORD_TOKEN={{{token}}}\n"})
+    repo.commit("Remove env", {".gitignore": ".env\n"}, delete=(".env",))
+
+    outcome = outcome_of("GIT007", repo.path)
+
+    assert outcome.status is Status.FAIL, outcome.message
+    assert [e.path for e in outcome.evidence] == [".env"]
 
 
 def test_secret_files_still_at_head(repo: RepoBuilder, outcome_of: Run) -> None:

@@ -50,14 +50,16 @@ def gitignore_present(snapshot: Snapshot) -> Outcome:
 
 @primitive("no_junk")
 def no_junk(snapshot: Snapshot) -> Outcome:
-    """No caches, environments, build output or editor files are committed."""
+    """No caches, environments, build output, editor files, databases or logs are committed."""
     if not snapshot.has_history:
         return Outcome.skipped(
             "Not under version control: nothing is committed, so nothing is judged as junk."
         )
     junk = committed_junk(snapshot)
     if not junk:
-        return Outcome.passed("No caches, environments, build output or editor files committed.")
+        return Outcome.passed(
+            "No caches, environments, build output, editor files, databases or logs committed."
+        )
     by_kind: dict[str, list[JunkGroup]] = {}
     for group in junk:
         by_kind.setdefault(group.kind, []).append(group)

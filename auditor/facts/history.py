@@ -197,10 +197,14 @@ def is_vague(subject: str) -> bool:
 
     Vague: empty, only punctuation, made only of generic words ("update", "minor fixes",
     "wip", "Add files via upload"), or a generic verb and one file name ("Update README.md",
-    GitHub's web-editor default). "Initial commit", "Create main.py" and "Fix typo" are clear.
+    GitHub's web-editor default), or a single word ("tests", "sidebar": a part of the project
+    at most, not what changed there). "Initial commit", "Create main.py" and "Fix typo" are
+    clear.
     A conventional-commit prefix ("fix(api): ") is judged by what follows it.
     """
     text = subject.strip().lower()[:200]
+    if len(text.split()) == 1:
+        return True  # one word names a part of the project at most ("tests", "sidebar")
     text = _CONVENTIONAL_PREFIX.sub("", text, count=1)
     tokens = text.split()
     if len(tokens) == 2 and tokens[0] in term_set(VOCABULARY, "file_verbs"):

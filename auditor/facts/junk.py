@@ -1,4 +1,5 @@
-"""Committed junk: caches, virtual environments, build output and editor files at HEAD.
+"""Committed junk: caches, virtual environments, build output, editor files, databases and
+logs at HEAD.
 
 What counts as junk is data: ``rules/vocabulary/hygiene.toml``. A folder holding
 ``pyvenv.cfg`` is a virtual environment whatever its name.
@@ -33,7 +34,7 @@ def committed_junk(snapshot: Snapshot) -> tuple[JunkGroup, ...]:
     venvs = {p[: -len(marker)] for p in paths if p.endswith(marker)}
     groups: dict[str, tuple[str, int]] = {}
     for path in paths:
-        found = junk_of(path, venvs)
+        found = junk_of(path, venvs) or _runtime_data(path)
         if found is not None:
             kind, root = found
             groups[root] = (kind, groups.get(root, (kind, 0))[1] + 1)
@@ -63,6 +64,18 @@ def junk_of(path: str, venvs: set[str] | frozenset[str] = frozenset()) -> tuple[
     for suffix in terms(VOCABULARY, "junk_suffixes"):
         if name.endswith(suffix):
             return f"*{suffix}", path
+    return None
+
+
+def _runtime_data(path: str) -> tuple[str, str] | None:
+    """(kind, path) for a database, a dump or a log: data a program writes as it runs,
+    which belongs out of git (a test's or a fixture's own database is part of the tests)."""
+    from auditor.facts.secret_clues import is_test_or_fixture
+
+    name = path.rpartition("/")[2].lower()
+    for suffix in terms(VOCABULARY, "runtime_data_suffixes"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return None if is_test_or_fixture(path) else (f"*{suffix}", path)
     return None
 
 

@@ -97,8 +97,10 @@ def is_placeholder(value: str) -> bool:
         return True
     if not any(ch.isalnum() for ch in value) or len(set(value)) <= 2:
         return True  # "*****", "----", "aaaa"
-    if value[0] in "$%<{!&*" or "{{" in value or "${" in value or "%(" in value:
+    if value[0] in "$%<!&*" or "{{" in value or "${" in value or "%(" in value:
         return True  # a reference, a template, an anchor or a tag
+    if value[0] == "{" and _TEMPLATE_NAME.fullmatch(value):
+        return True  # {TOKEN}, {user.password}: a name to fill in ({ODc1…} is a token)
     if lowered.startswith(("os.", "env(", "getenv")):
         return True
     return any(word in lowered for word in terms(VOCABULARY, "placeholder_words"))
@@ -123,6 +125,9 @@ def is_literal_secret(value: str) -> bool:
         return False  # '200/minute', '30s', '10mb': a rate limit, a timeout, a size
     return not (bare.startswith(("/", "./", "../", "~/")) or _is_file_name(bare))
 
+
+#: A name in braces, to be filled in: words and dots, no digits (``{TOKEN}``, ``{ db.pass }``).
+_TEMPLATE_NAME = re.compile(r"\{\s*[A-Za-z_]{1,40}(?:\.[A-Za-z_]{1,40}){0,4}\s*\}")
 
 #: A number with a unit or a rate: ``200/minute``, ``5/s``, ``30s``, ``1.5gb``.
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?/?[a-z]{0,12}")
