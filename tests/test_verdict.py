@@ -328,3 +328,32 @@ def test_each_hygiene_problem_halves_what_is_left(tmp_path: Path) -> None:
     assert hygiene(clean) == (15.0, {"GIT004": "pass", "GIT005": "pass"})
     assert hygiene(junk) == (7.5, {"GIT004": "pass", "GIT005": "fail"})
     assert hygiene(bare) == (3.8, {"GIT004": "fail", "GIT005": "fail"})
+
+
+def test_a_readme_that_says_nothing_has_no_claims_to_credit() -> None:
+    """DOC012 passes a title-only README (no claim to contradict): that is no evidence, so it
+    counts as far as the README says something (DOC002)."""
+    from auditor.model import Finding, Outcome
+    from auditor.verdict import compute, verdict_policy
+
+    pack = load_pack("default")
+    policy = verdict_policy(pack)
+    assert policy is not None
+
+    def finding(rule: str, outcome: Outcome) -> Finding:
+        r = pack.rules[rule]
+        return Finding(rule, r.title, r.category, r.weight, outcome, "", "")
+
+    def communication(words: float) -> float:
+        findings = [
+            finding("DOC001", Outcome.passed("README.md")),
+            finding("DOC002", Outcome.graded(words, "few words")),
+            finding("DOC012", Outcome.passed("every claim holds")),
+        ]
+        verdict = compute(policy, findings, project_kind="web app", code_lines=5000)
+        return next(d.earned or 0.0 for d in verdict.dimensions if d.id == "communication")
+
+    weights = {rule: pack.rules[rule].weight for rule in ("DOC001", "DOC002", "DOC012")}
+    title_only = 20 * weights["DOC001"] / sum(weights.values())
+    assert communication(0.0) == round(title_only, 1)
+    assert communication(1.0) == 20.0
