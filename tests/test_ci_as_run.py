@@ -156,6 +156,49 @@ def test_a_workflow_that_is_never_triggered(
     assert (signals["runs_tests"], signals["untriggered"]) == (False, True)
 
 
+ON_MAIN = "on:\n  push:\n    branches: [main]\n  pull_request:\n    branches: [main]\n"
+
+
+def test_a_workflow_limited_to_a_branch_the_repository_lacks_never_runs(
+    repo: RepoBuilder, outcome_of: RunRule
+) -> None:
+    """The project lives on master; its workflow only starts on main: the tests never run."""
+    repo.git("branch", "-m", "master")
+    text = workflow("      - run: pytest\n", on=ON_MAIN)
+    repo.commit("Add CI", {".github/workflows/ci.yml": text, "tests/test_a.py": "1\n"})
+
+    outcome = outcome_of("CI002", repo.path)
+
+    assert outcome.status is Status.FAIL
+    assert (
+        "it only starts on branch main, which this repository does not have "
+        "(its branches: master), so it never runs"
+    ) in outcome.message
+    assert signals_of(repo.path)["untriggered"] is True
+
+
+@pytest.mark.parametrize(
+    ("on", "branch"),
+    [
+        (ON_MAIN, "main"),  # the branch it names exists
+        ("on:\n  push:\n    branches: ['release/**']\n", "master"),  # a pattern: not judged
+        ("on:\n  push:\n    branches: [main]\n  schedule:\n    - cron: '0 3 * * *'\n", "master"),
+    ],
+    ids=["named-branch-exists", "pattern", "scheduled-too"],
+)
+def test_a_workflow_limited_to_branches_it_may_meet_runs(
+    repo: RepoBuilder, outcome_of: RunRule, on: str, branch: str
+) -> None:
+    if branch != "main":
+        repo.git("branch", "-m", branch)
+    text = workflow("      - run: pytest\n", on=on)
+    repo.commit("Add CI", {".github/workflows/ci.yml": text, "tests/test_a.py": "1\n"})
+
+    outcome = outcome_of("CI002", repo.path)
+
+    assert outcome.status is Status.PASS, outcome.message
+
+
 def test_a_workflow_only_started_by_hand(repo: RepoBuilder, outcome_of: RunRule) -> None:
     on = "on:\n  workflow_dispatch:\n    inputs:\n      debug: {type: boolean}\n"
     repo.commit("Add CI", {".github/workflows/ci.yml": workflow("      - run: pytest\n", on=on)})

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
+from auditor.facts.branches import branch_names, on_missing_branches
 from auditor.facts.tasks import (
     MAKEFILE_NAMES,
     makefile_rules,
@@ -133,6 +134,9 @@ def ci_setup(snapshot: Snapshot) -> CiSetup:
         else:
             commands.extend(reading.commands)
         unreadable.extend(reading.unreadable)
+    if any(c.trigger.branches for c in commands):  # limited to branches: which ones exist?
+        names = branch_names(snapshot)
+        commands = [replace(c, trigger=on_missing_branches(c.trigger, names)) for c in commands]
     return CiSetup(tuple(files), tuple(commands), tuple(unreadable))
 
 

@@ -115,6 +115,8 @@ class _File:
     path: str
     events: tuple[str, ...] | None = None  # None: no `on:` at all
     on_line: int | None = None
+    #: Each event's branch filter, named in full (None: any branch, or a pattern).
+    branches: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
     jobs: list[_Job] = field(default_factory=list)
     steps: list[_Step] = field(default_factory=list)
 
@@ -136,6 +138,7 @@ class _Parser:
             if "on" in data:
                 self.file.events = _events(data["on"])
                 self.file.on_line = Locator(self.text).key("on")
+                self.file.branches = _branch_filters(data["on"], self.file.events)
             shell = _default_shell(data)
             jobs = data.get("jobs")
             for name, job in jobs.items() if isinstance(jobs, dict) else ():
@@ -268,6 +271,29 @@ def _events(on: Any) -> tuple[str, ...]:
     return ()
 
 
+#: Events whose ``branches:`` filter limits the branches a run starts on.
+_BRANCH_EVENTS = ("push", "pull_request", "pull_request_target")
+_PATTERN_CHARS = frozenset("*?[]!+")
+
+
+def _branch_filters(on: Any, events: tuple[str, ...]) -> dict[str, tuple[str, ...] | None]:
+    """Each event's ``branches:`` names (None: no filter, ``branches-ignore``, or a glob)."""
+    found: dict[str, tuple[str, ...] | None] = {}
+    for event in events:
+        config = on.get(event) if isinstance(on, dict) else None
+        names = config.get("branches") if isinstance(config, dict) else None
+        if isinstance(names, str):
+            names = [names]
+        limited = (
+            event in _BRANCH_EVENTS
+            and isinstance(names, list)
+            and bool(names)
+            and all(isinstance(n, str) and n and not _PATTERN_CHARS & set(n) for n in names)
+        )
+        found[event] = tuple(str(n) for n in names) if limited and names else None
+    return found
+
+
 def _trigger(read: _File, called: bool) -> Trigger | None:
     """When a workflow starts by itself (None: only when a workflow here calls it)."""
     path, line = read.path, read.on_line
@@ -280,7 +306,10 @@ def _trigger(read: _File, called: bool) -> Trigger | None:
     manual = term_set(VOCABULARY, "manual_events")
     call = term_set(VOCABULARY, "call_events")
     if events - manual - call:
-        return Trigger(AUTOMATIC, "", path, line)
+        filters = [read.branches.get(event) for event in sorted(events - manual - call)]
+        limited = all(f is not None for f in filters)
+        branches = sorted({b for f in filters for b in f or ()}) if limited else []
+        return Trigger(AUTOMATIC, "", path, line, tuple(branches))
     if events & call and called:
         return None
     if events & manual:

@@ -38,6 +38,9 @@ class Trigger:
     reason: str = ""
     path: str = ""
     line: int | None = None
+    #: The branches an automatic run is limited to, each named in full (none: any branch,
+    #: or a pattern the auditor cannot judge).
+    branches: tuple[str, ...] = ()
 
     @property
     def automatic(self) -> bool:
