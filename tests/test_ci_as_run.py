@@ -375,6 +375,43 @@ def test_gitlab_extends_a_template_from_a_local_include(
     assert "`python -m pytest -q` (ci/templates.yml:4)" in outcome.message
 
 
+def test_gitlab_includes_from_another_project_are_judged_by_name(
+    repo: RepoBuilder, outcome_of: RunRule
+) -> None:
+    """A pipeline that includes a shared tox pipeline and a linter from another project runs
+    them as a GitHub workflow runs ``uses: owner/tox-action``: judged by the name."""
+    main = dedent(
+        """
+        stages: [test]
+        include:
+          - project: 'acme/ci-templates'
+            ref: 5dbcb394d4ab09c9137b021dc3dde2563b5fd94c
+            file: '/gitlab/tox-pipeline.yml'
+          - project: 'acme/ci-templates'
+            file: ['/gitlab/ruff.yml', '/gitlab/changelog.yml']
+          - remote: 'https://example.org/ci/bump-version.yml'
+        """
+    )
+    repo.commit("Add CI", {".gitlab-ci.yml": main, "tests/test_a.py": "1\n"})
+
+    tests, lint = outcome_of("CI002", repo.path), outcome_of("CI003", repo.path)
+
+    assert tests.status is Status.PASS, tests.message
+    assert "acme/ci-templates:/gitlab/tox-pipeline.yml" in tests.message
+    assert (".gitlab-ci.yml", 2) in evidence_of(tests)
+    assert lint.status is Status.PASS, lint.message
+    assert "acme/ci-templates:/gitlab/ruff.yml" in lint.message
+
+
+def test_gitlab_an_include_that_names_no_test_runs_no_tests(
+    repo: RepoBuilder, outcome_of: RunRule
+) -> None:
+    main = "include:\n  - project: 'acme/ci'\n    file: '/deploy.yml'\n"
+    repo.commit("Add CI", {".gitlab-ci.yml": main, "tests/test_a.py": "1\n"})
+
+    assert outcome_of("CI002", repo.path).status is Status.FAIL
+
+
 def test_gitlab_templates_no_job_extends_run_nothing(
     repo: RepoBuilder, outcome_of: RunRule
 ) -> None:

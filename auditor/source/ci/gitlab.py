@@ -35,6 +35,7 @@ from auditor.source.ci.yaml_commands import (
     documents,
     parts_of,
 )
+from auditor.source.locator import Locator
 from auditor.vocabulary import term_set
 
 MAX_INCLUDES = 50
@@ -97,6 +98,29 @@ def _local_includes(value: Any) -> list[str]:
     return paths
 
 
+def _remote_includes(value: Any) -> list[str]:
+    """What an ``include:`` value brings from outside the repository, named as a CI action
+    is (``group/project:/ci/tox.yml``, a remote URL, a GitLab template): like a GitHub
+    ``uses:``, its jobs are judged by their name."""
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        if isinstance(item, str) and "://" in item:
+            names.append(item)
+        if not isinstance(item, dict):
+            continue
+        if isinstance(item.get("remote"), str):
+            names.append(item["remote"])
+        if isinstance(item.get("template"), str):
+            names.append(f"template:{item['template']}")
+        project, files = item.get("project"), item.get("file")
+        if isinstance(project, str):
+            for file in files if isinstance(files, list) else [files]:
+                if isinstance(file, str):
+                    names.append(f"{project}:{file}")
+    return [name[:200] for name in names[:MAX_INCLUDES]]
+
+
 def _manual_or_never(job: dict[str, Any], name: str, path: str) -> Trigger | None:
     """``when: manual``/``when: never``, on the job or on every one of its ``rules``."""
     whens = [job.get("when")]
@@ -126,14 +150,21 @@ class GitLabCi(GenericYamlProvider):
         commands: list[CiCommand] = []
         unreadable: list[tuple[str, str]] = []
         for path in paths:
-            config, where = self._config(path, text_of, unreadable)
+            remote: list[CiCommand] = []
+            config, where = self._config(path, text_of, unreadable, remote)
+            commands.extend(remote)
             commands.extend(self._jobs(config, where))
         return CiReading(tuple(commands), tuple(unreadable))
 
     def _config(
-        self, root: str, text_of: ReadText, unreadable: list[tuple[str, str]]
+        self,
+        root: str,
+        text_of: ReadText,
+        unreadable: list[tuple[str, str]],
+        remote: list[CiCommand],
     ) -> tuple[dict[str, Any], dict[str, str]]:
-        """The merged configuration, and the file each top-level key was last set in."""
+        """The merged configuration, and the file each top-level key was last set in;
+        what is included from outside the repository goes to ``remote``, as actions."""
         seen: set[str] = set()
 
         def load(path: str, depth: int) -> tuple[dict[str, Any], dict[str, str]]:
@@ -151,6 +182,9 @@ class GitLabCi(GenericYamlProvider):
                 return {}, {}
             config: dict[str, Any] = {}
             where: dict[str, str] = {}
+            line = Locator(text).key("include") if "include" in data else 1
+            for name in _remote_includes(data.get("include")):
+                remote.append(CiCommand(self.name, path, line, name, action=True))
             for included in _local_includes(data.get("include")):
                 more, more_where = load(included, depth + 1)
                 config = _deep_merge(config, more)
