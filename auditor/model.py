@@ -178,7 +178,7 @@ class DimensionScore:
 class Adjustment:
     """A line of the receipt after the dimensions: points taken off, and why."""
 
-    kind: str  # "size", "blocker", "penalty", "scale"
+    kind: str  # "scale", "penalty", "blocker", "size", "unverified", "floor"
     points: float  # negative: what it cost
     reason: str
     rule: str | None = None

@@ -70,6 +70,11 @@ class VerdictPolicy:
     #: The most all blockers together cost (the rubric: 10-20 points for a credential).
     blocker_most: float = 30.0
     blocker_cap: float = 59.0
+    #: A project whose ``unverified_dimension`` earns under ``unverified_below`` of its
+    #: points is not verified: its score is at most ``unverified_cap``.
+    unverified_dimension: str = ""
+    unverified_below: float = 0.0
+    unverified_cap: float = 100.0
     #: rule id -> the most points its findings can cost (in proportion to its deficit).
     penalties: Mapping[str, float] = field(default_factory=dict)
     #: kind of project -> dimension -> the highest share of the dimension it can earn.
@@ -126,6 +131,13 @@ class VerdictPolicy:
                 raise fail(f"needs.{rid} must name a rule of the pack, and needs a rule")
             if needed in needs:
                 raise fail(f"needs.{rid}: {needed} needs a rule itself (one level only)")
+        unverified = _subtable(table, "unverified", fail)
+        dimension = unverified.get("dimension", "")
+        below, cap = unverified.get("below", 0.0), unverified.get("cap", 100.0)
+        if unverified and dimension not in {d.id for d in dims}:
+            raise fail("unverified.dimension must name a dimension")
+        if not (_number(below) and 0 <= below <= 1 and _number(cap) and 0 <= cap <= 100):
+            raise fail("unverified: below must be a share from 0 to 1, cap a score to 100")
         kind_caps = _subtable(table, "kinds", fail)
         for kind, caps in kind_caps.items():
             if not isinstance(caps, dict) or not all(
@@ -157,6 +169,9 @@ class VerdictPolicy:
             blocker_max=int(numbers["max_count"]),
             blocker_most=float(numbers["most"]),
             blocker_cap=float(numbers["cap"]),
+            unverified_dimension=str(dimension),
+            unverified_below=float(below),
+            unverified_cap=float(cap),
             penalties={k: float(v) for k, v in penalties.items()},
             kind_caps={k: {d: float(x) for d, x in v.items()} for k, v in kind_caps.items()},
             needs={str(k): str(v) for k, v in needs.items()},
@@ -250,6 +265,23 @@ def compute(
             )
         )
         running = cap
+    unverified = next((d for d in dimensions if d.id == policy.unverified_dimension), None)
+    if (
+        unverified is not None
+        and unverified.earned is not None
+        and unverified.earned < policy.unverified_below * unverified.points
+        and running > policy.unverified_cap
+    ):
+        adjustments.append(
+            Adjustment(
+                "unverified",
+                round(policy.unverified_cap - running, 1),
+                f"{unverified.title} under {policy.unverified_below:.0%} of its points: "
+                f"nothing shows the code works, which caps the score at "
+                f"{policy.unverified_cap:g}",
+            )
+        )
+        running = policy.unverified_cap
     if blockers and running > policy.blocker_cap:
         adjustments.append(
             Adjustment(
@@ -412,9 +444,20 @@ def describe(pack: RulePack) -> str:
         lines.append(f"   {article} {kind}: {shown}.")
     lines += [
         "",
-        "3. Depth. The author's code (Python outside tests and vendored folders) bounds the",
-        f"   score: at most {policy.small_cap:g} at {policy.small_loc:g} lines or fewer, rising"
-        f" with the logarithm of the size, no bound from {policy.full_loc:g} lines.",
+    ]
+    depth = (
+        "3. Depth. The author's code (Python outside tests and vendored folders) bounds the "
+        f"score: at most {policy.small_cap:g} at {policy.small_loc:g} lines or fewer, rising "
+        f"with the logarithm of the size, no bound from {policy.full_loc:g} lines."
+    )
+    if policy.unverified_dimension:
+        title = next(d.title for d in policy.dimensions if d.id == policy.unverified_dimension)
+        depth += (
+            f" {title} under {policy.unverified_below:.0%} of its points (no tests that can "
+            f"fail, or none run) caps the score at {policy.unverified_cap:g}."
+        )
+    lines += textwrap.wrap(depth, width=88, subsequent_indent="   ")
+    lines += [
         "",
         "4. Severity. Each file named by a failed blocker rule ("
         + ", ".join(r.id for r in pack.rules.values() if r.blocker)

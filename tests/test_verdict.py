@@ -357,3 +357,34 @@ def test_a_readme_that_says_nothing_has_no_claims_to_credit() -> None:
     title_only = 20 * weights["DOC001"] / sum(weights.values())
     assert communication(0.0) == round(title_only, 1)
     assert communication(1.0) == 20.0
+
+
+def test_a_project_nothing_verifies_is_at_most_a_learning_project() -> None:
+    """Everything but tests and CI passes: without anything that shows the code works the
+    score stops at the policy's cap, and the receipt says why; a little verification is not
+    enough, real verification is."""
+    from auditor.model import Finding, Outcome
+    from auditor.verdict import compute, verdict_policy
+
+    pack = load_pack("default")
+    policy = verdict_policy(pack)
+    assert policy is not None and policy.unverified_dimension == "verified_engineering"
+
+    def verdict(tests: float) -> tuple[float, list[str]]:
+        findings = []
+        for rule in pack.rules.values():
+            if rule.category in ("TST", "CI"):
+                outcome = Outcome.graded(tests, "tests") if tests else Outcome.failed("none")
+            else:
+                outcome = Outcome.passed("fine")
+            findings.append(
+                Finding(rule.id, rule.title, rule.category, rule.weight, outcome, "", "")
+            )
+        result = compute(policy, findings, project_kind="web app", code_lines=5000)
+        return result.score, [a.kind for a in result.adjustments]
+
+    untested, handful, tested = verdict(0.0), verdict(0.1), verdict(0.6)
+
+    assert untested == (policy.unverified_cap, ["unverified"])
+    assert handful == (policy.unverified_cap, ["unverified"])
+    assert tested[0] > policy.unverified_cap and "unverified" not in tested[1]
