@@ -80,7 +80,7 @@ class VerdictPolicy:
     #: kind of project -> dimension -> the highest share of the dimension it can earn.
     kind_caps: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     #: rule id -> the rule whose evidence it qualifies: its score counts in proportion to
-    #: that rule's (assertions in five tests are worth what five tests are worth).
+    #: that rule's own score (assertions in five tests are worth what five tests are worth).
     needs: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -129,8 +129,6 @@ class VerdictPolicy:
         for rid, needed in needs.items():
             if rid not in rules or needed not in rules or not isinstance(needed, str):
                 raise fail(f"needs.{rid} must name a rule of the pack, and needs a rule")
-            if needed in needs:
-                raise fail(f"needs.{rid}: {needed} needs a rule itself (one level only)")
         unverified = _subtable(table, "unverified", fail)
         dimension = unverified.get("dimension", "")
         below, cap = unverified.get("below", 0.0), unverified.get("cap", 100.0)
@@ -426,7 +424,8 @@ def describe(pack: RulePack) -> str:
     if policy.needs:
         pairs = ", ".join(f"{r} by {n}" for r, n in policy.needs.items())
         lines += textwrap.wrap(
-            f"A rule that qualifies another's evidence counts in proportion to it: {pairs}.",
+            "A rule that qualifies another's evidence counts in proportion to that rule's own "
+            f"score: {pairs}.",
             width=88,
             initial_indent="   ",
             subsequent_indent="   ",

@@ -388,3 +388,31 @@ def test_a_project_nothing_verifies_is_at_most_a_learning_project() -> None:
     assert untested == (policy.unverified_cap, ["unverified"])
     assert handful == (policy.unverified_cap, ["unverified"])
     assert tested[0] > policy.unverified_cap and "unverified" not in tested[1]
+
+
+def test_ci_running_tests_that_cannot_fail_verifies_nothing() -> None:
+    """CI002 passes when CI runs `pytest`; over tests that assert nothing it verifies
+    nothing, so it counts in proportion to TST001 (and CI001 to CI002's own score)."""
+    from auditor.model import Finding, Outcome
+    from auditor.verdict import compute, verdict_policy
+
+    pack = load_pack("default")
+    policy = verdict_policy(pack)
+    assert policy is not None
+
+    def verified(tests: Outcome) -> float:
+        findings = [
+            Finding(r.id, r.title, r.category, r.weight, outcome, "", "")
+            for r, outcome in (
+                (pack.rules["TST001"], tests),
+                (pack.rules["CI001"], Outcome.passed("configured")),
+                (pack.rules["CI002"], Outcome.passed("runs pytest")),
+            )
+        ]
+        verdict = compute(policy, findings, project_kind="web app", code_lines=5000)
+        return next(d.earned or 0.0 for d in verdict.dimensions if d.id == "verified_engineering")
+
+    weights = {rid: pack.rules[rid].weight for rid in ("TST001", "CI001", "CI002")}
+    only_configured = 30 * weights["CI001"] / sum(weights.values())
+    assert verified(Outcome.failed("3 tests assert nothing")) == round(only_configured, 1)
+    assert verified(Outcome.passed("40 tests")) == 30.0
