@@ -7,6 +7,7 @@ language-neutral module summaries. Here they are only judged against the rules' 
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -62,7 +63,7 @@ def mean_complexity(snapshot: Snapshot, *, max_mean_cc: float = 5.0) -> Outcome:
         return Outcome.passed(
             f"{head}; full credit at {max_mean_cc:g} or less." + facts.failure_note()
         )
-    worst = sorted(functions, key=lambda f: (-f.complexity, f.path, f.line))[:5]
+    worst = heapq.nsmallest(5, functions, key=lambda f: (-f.complexity, f.path, f.line))
     shown = ", ".join(f"{f.name} ({f.complexity})" for f in worst)
     score = (2 * max_mean_cc - mean) / max_mean_cc if max_mean_cc > 0 else 0.0
     return Outcome.graded(
@@ -150,10 +151,14 @@ def _functions_over(
     if skip:
         return Outcome.skipped(skip)
     functions = facts.functions
-    ranked = sorted(functions, key=lambda f: (-measure(f), f.path, f.line))
-    over = [f for f in ranked if measure(f) > limit]
+
+    def rank(f: FunctionMeasure) -> tuple[int, str, int]:
+        return (-measure(f), f.path, f.line)
+
+    # Only the functions over the limit are sorted (the worst first): usually a few.
+    over = sorted((f for f in functions if measure(f) > limit), key=rank)
     total = _count(len(functions), "function")
-    message = beyond(over, total) if over else within(ranked[0], total)
+    message = beyond(over, total) if over else within(min(functions, key=rank), total)
     evidence = tuple(Evidence(f.path, f.line, note(f)) for f in over)
     return Outcome.graded(
         1 - len(over) / len(functions),

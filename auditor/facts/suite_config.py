@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from auditor import _toml
@@ -48,7 +47,7 @@ class CollectionSettings:
 
     def unittest_collects_file(self, path: str) -> bool:
         """Whether unittest discovery loads the TestCase classes of the file at ``path``."""
-        name = PurePosixPath(path).name
+        name = path.rpartition("/")[2]
         return any(glob_match(pattern, name) for pattern in self.unittest_files)
 
     def pytest_collects_function(self, name: str) -> bool:
@@ -153,7 +152,7 @@ def _file_matches(pattern: str, path: str) -> bool:
     slash matches the whole path, from any folder down (``tests/*.py`` holds
     ``tests/cli/test_x.py``: ``*`` crosses folders there, as in fnmatch)."""
     if "/" not in pattern:
-        return glob_match(pattern, PurePosixPath(path).name)
+        return glob_match(pattern, path.rpartition("/")[2])
     return glob_match("*/" + pattern.lstrip("/"), "/" + path)
 
 
@@ -170,6 +169,9 @@ def glob_match(pattern: str, name: str) -> bool:
     The classic two-pointer matcher: on a mismatch it resumes after the last ``*``, so the
     work is bounded by ``len(pattern) * len(name)`` with no backtracking explosion.
     """
+    if "?" not in pattern and pattern.count("*") == 1:  # test_*.py: a prefix and a suffix
+        head, _, tail = pattern.partition("*")
+        return len(name) >= len(head) + len(tail) and name.startswith(head) and name.endswith(tail)
     p = n = 0
     star = -1
     resume = 0
