@@ -105,6 +105,7 @@ def catalogue() -> tuple[Technology, ...]:
     )
 
 
+@cache
 def of_kinds(*wanted: str) -> tuple[Technology, ...]:
     """The technologies of the given kinds, in catalogue order."""
     unknown = [k for k in wanted if k not in kinds()]
@@ -113,6 +114,7 @@ def of_kinds(*wanted: str) -> tuple[Technology, ...]:
     return tuple(t for t in catalogue() if t.kind in wanted)
 
 
+@cache
 def modules_of(*wanted: str) -> tuple[str, ...]:
     """The import names that show a technology of the given kinds, in catalogue order."""
     return tuple(dict.fromkeys(m for t in of_kinds(*wanted) for m in t.modules))

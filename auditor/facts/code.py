@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from auditor.facts.catalogue import modules_of
 from auditor.facts.entrypoints import entry_point_paths
@@ -203,10 +202,10 @@ def _does_nothing(statement: ast.stmt) -> bool:
 
 def is_cli_module(snapshot: Snapshot, module: PythonModule) -> bool:
     """Whether printing is the module's job: a program entry point, not library code."""
-    path = PurePosixPath(module.path)
-    if path.name in _CLI_FILES or path.stem.endswith("_cli"):
+    *folders, name = module.path.split("/")
+    if name in _CLI_FILES or name.rpartition(".")[0].endswith("_cli"):
         return True
-    if any(part in _CLI_FOLDERS for part in path.parts[:-1]):
+    if any(part in _CLI_FOLDERS for part in folders):
         return True
     if module.path in entry_point_paths(snapshot):
         return True
