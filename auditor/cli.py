@@ -226,6 +226,10 @@ def audit(
     if card is None:
         # a bad pack or a selection that leaves no rule is refused before anything is read
         check_selection(_audit_pack(settings), settings)
+        if local:
+            from auditor.source.languages.python_workers import warm_workers
+
+            warm_workers(Path(path))
         folder, shown_as = _local_path(path, settings, github_url, token_env)
         key = _cache_key(folder, settings)
         from auditor.source.git import shown

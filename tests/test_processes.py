@@ -142,3 +142,49 @@ def _processes_with(variable: str) -> list[int]:
         if variable.encode() in environ:
             found.append(int(entry.name))
     return found
+
+
+SERVER_PROBE = textwrap.dedent(
+    """
+    import os, sys
+    from pathlib import Path
+    from auditor.checks.registry import load_builtins
+    from auditor.source.languages.python_workers import warm_workers
+
+    load_builtins()
+    warm_workers(Path(sys.argv[1]))
+    children = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if int(stat.rpartition(")")[2].split()[1]) == os.getpid():
+            children.append(cmdline)
+    print(sum("forkserver import main" in c for c in children))
+    """
+)
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no worker processes")
+def test_a_large_repository_starts_the_worker_server_before_it_is_read(
+    repo: RepoBuilder, tmp_path: Path
+) -> None:
+    """The server that worker processes fork from starts while the repository is read when
+    the git index says there are many files; a small repository starts nothing."""
+    small = tmp_path / "small"
+    small.mkdir()
+    subprocess.run(["git", "init", "-q", str(small)], check=True)
+    repo.commit("Add many modules", {f"pkg/m{n:04d}.py": f"X = {n}\n" for n in range(1500)})
+    env = {k: v for k, v in os.environ.items() if k != "AUDITOR_WORKERS"}
+
+    def servers(path: Path) -> str:
+        probe = [sys.executable, "-c", SERVER_PROBE, str(path)]
+        done = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert (repo.path / ".git" / "index").stat().st_size >= 64 << 10
+    assert servers(repo.path) == "1"
+    assert servers(small) == "0"
