@@ -104,6 +104,40 @@ class HostInfo:
     archived: bool = False
 
 
+class _WorkTreeCheck:
+    """How the work tree differs from HEAD, found by a thread started when the repository
+    is opened (reading and hashing the files releases the interpreter)."""
+
+    def __init__(self, compute: Callable[[], str | None]) -> None:
+        self._notice: list[str | None] = []
+        self._thread = threading.Thread(
+            target=self._run, args=(compute,), name="auditor-work-tree", daemon=True
+        )
+
+    @classmethod
+    def start(cls, git: Git, root: Path, head: str, limits: Limits) -> _WorkTreeCheck:
+        def compute() -> str | None:
+            changes = work_tree_changes(
+                git, root, head, max_files=limits.max_files, max_bytes=limits.max_total_bytes
+            )
+            return changes.notice() if changes is not None else None
+
+        check = cls(compute)
+        check._thread.start()
+        return check
+
+    def _run(self, compute: Callable[[], str | None]) -> None:
+        try:
+            self._notice.append(compute())
+        except Exception:  # noqa: BLE001 - nothing is said rather than something wrong
+            self._notice.append(None)
+
+    def notice(self) -> str | None:
+        """The notice ("3 changed files are not committed: …"), waiting for it if need be."""
+        self._thread.join()
+        return self._notice[0] if self._notice else None
+
+
 @dataclass
 class Snapshot:
     """A read-only view of one repository, shared by every check of one audit."""
@@ -128,6 +162,9 @@ class Snapshot:
     _memo: dict[Callable[..., Any], Any] = field(default_factory=dict)
     _memo_lock: threading.RLock = field(default_factory=threading.RLock)
     _fact_locks: dict[Callable[..., Any], threading.RLock] = field(default_factory=dict)
+    #: The comparison of the work tree with HEAD, under way in a thread of its own: the
+    #: notice it gives closes the notices of opening the repository.
+    _work_tree: _WorkTreeCheck | None = None
 
     # ----------------------------------------------------------------- construction
 
@@ -229,12 +266,8 @@ class Snapshot:
                 "shallow clone: the history rules see only part of the history; fetch it all "
                 "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)"
             )
-        if not bare:
-            changes = work_tree_changes(
-                git, root, head, max_files=limits.max_files, max_bytes=limits.max_total_bytes
-            )
-            notice = changes.notice() if changes is not None else None
-            notices.extend([notice] if notice else [])
+        # Reading and hashing every tracked file of the work tree overlaps the audit.
+        work_tree = None if bare else _WorkTreeCheck.start(git, root, head, limits)
         return cls(
             root=root,
             kind="bare" if bare else "git",
@@ -247,6 +280,7 @@ class Snapshot:
             notices=notices,
             _git=git,
             shallow=shallow,
+            _work_tree=work_tree,
         )
 
     @classmethod
@@ -397,7 +431,9 @@ class Snapshot:
         those from opening the repository, then the others sorted."""
         with self._noted_lock:
             later = sorted(self._noted)
-        return tuple(dict.fromkeys([*self.notices, *later]))
+        work_tree = self._work_tree.notice() if self._work_tree is not None else None
+        opening = [*self.notices, *([work_tree] if work_tree else [])]
+        return tuple(dict.fromkeys([*opening, *later]))
 
     # ----------------------------------------------------------------- memoised facts
 
