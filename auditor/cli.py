@@ -231,11 +231,16 @@ def audit(
 
             warm_workers(Path(path))
         folder, shown_as = _local_path(path, settings, github_url, token_env)
-        key = _cache_key(folder, settings)
+        from concurrent.futures import ThreadPoolExecutor
+
         from auditor.source.git import shown
 
-        with audit_deadline(deadline, shown(shown_as or folder)):
-            card = _audit_now(folder, settings, shown_as)
+        # The key the card is stored under is worked out (git and lstat) while it is audited.
+        with ThreadPoolExecutor(1, thread_name_prefix="auditor-cache-key") as keying:
+            storing = keying.submit(_cache_key, folder, settings)
+            with audit_deadline(deadline, shown(shown_as or folder)):
+                card = _audit_now(folder, settings, shown_as)
+            key = storing.result()
         if key is not None:
             from auditor import cache
 
