@@ -141,8 +141,13 @@ def declared_exemptions(snapshot: Snapshot) -> dict[str, str]:
 
     Only used to tell the person running the audit that they were *not* honoured.
     """
+    from auditor.source.snapshot import decode_text
+
     for name in _CONFIG_FILES:
-        text = snapshot.text(name) if name in snapshot.files else None
+        # One blob, not snapshot.text(): that reads every file of the repository at once,
+        # which the Python analysis does while its workers start.
+        raw = snapshot.blob(name) if name in snapshot.files else None
+        text = decode_text(raw) if raw is not None else None
         if text is None:
             continue
         try:
