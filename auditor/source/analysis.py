@@ -65,18 +65,21 @@ def _stream_python_sources(
 ) -> Iterator[tuple[str, str]]:
     """(path, text) of the Python files in order, until the token budget is spent."""
     budget = snapshot.limits.max_python_tokens
-    for index, entry in enumerate(entries):
-        text = snapshot.text(entry.path)
-        if text is None:
-            continue
-        budget -= python_tokens(text)
-        if budget < 0:
-            snapshot.note(
-                f"more than {snapshot.limits.max_python_tokens:,} words and symbols of Python: "
-                f"{len(entries) - index} Python file(s) were not parsed"
-            )
-            return
-        yield entry.path, text
+    texts = snapshot.stream_texts([entry.path for entry in entries])
+    try:
+        for index, (path, text) in enumerate(texts):
+            if text is None:
+                continue
+            budget -= python_tokens(text)
+            if budget < 0:
+                snapshot.note(
+                    f"more than {snapshot.limits.max_python_tokens:,} words and symbols of "
+                    f"Python: {len(entries) - index} Python file(s) were not parsed"
+                )
+                return
+            yield path, text
+    finally:
+        texts.close()  # the stream's git ends with the reading
 
 
 _PYTHON_TOKEN = re.compile(r"\w+|[^\w\s]")

@@ -268,13 +268,19 @@ class Git:
             raise GitError(f"git {args[0]} failed: {reason_of(stderr)}")
 
     def read_blobs(self, oids: Sequence[str]) -> dict[str, bytes]:
-        """Read many blobs through one ``git cat-file --batch`` process.
+        """Read many blobs through one ``git cat-file --batch`` process (see
+        :meth:`stream_blobs`)."""
+        return dict(self.stream_blobs(oids))
+
+    def stream_blobs(self, oids: Sequence[str]) -> Generator[tuple[str, bytes], None, None]:
+        """Each blob (oid, bytes), in order, as one ``git cat-file --batch`` process reads it;
+        a missing one is left out.
 
         ``cat-file`` without ``--filters`` or ``--textconv`` returns the stored bytes and runs
         no driver. The request list is written from a thread so the pipes cannot deadlock.
         """
         if not oids:
-            return {}
+            return
         proc = subprocess.Popen(
             self.argv("cat-file", "--batch"),
             env=self._env,
@@ -303,7 +309,6 @@ class Git:
 
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()
-        blobs: dict[str, bytes] = {}
         out = proc.stdout
         try:
             for oid in unique:
@@ -314,13 +319,14 @@ class Git:
                 if len(parts) < 3 or parts[1] == b"missing":
                     continue
                 size = int(parts[2])
-                blobs[oid] = out.read(size)
+                data = out.read(size)
                 out.read(1)  # the newline after each object
+                yield oid, data
         finally:
+            proc.kill()  # a reader that stopped early leaves git nothing more to say
             writer.join(timeout=self.timeout)
             out.close()
             self._reap(proc, watchdog)
-        return blobs
 
     def _reap(self, proc: subprocess.Popen[bytes], watchdog: threading.Timer) -> None:
         """Wait for a finished git (killed if it will not end), stop its clock, forget it."""

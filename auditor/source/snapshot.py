@@ -16,7 +16,7 @@ import functools
 import os
 import stat
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -27,7 +27,7 @@ from auditor.source.git import Git, GitError, remote_url, shown
 from auditor.source.git import strip_credentials as strip_credentials  # re-exported
 from auditor.source.gitdir import enclosing_repository, find_git_dir
 from auditor.source.history import History
-from auditor.source.worktree import work_tree_changes
+from auditor.source.worktree import WorkTreeCheck
 from auditor.vocabulary import term_set
 
 if TYPE_CHECKING:
@@ -104,40 +104,6 @@ class HostInfo:
     archived: bool = False
 
 
-class _WorkTreeCheck:
-    """How the work tree differs from HEAD, found by a thread started when the repository
-    is opened (reading and hashing the files releases the interpreter)."""
-
-    def __init__(self, compute: Callable[[], str | None]) -> None:
-        self._notice: list[str | None] = []
-        self._thread = threading.Thread(
-            target=self._run, args=(compute,), name="auditor-work-tree", daemon=True
-        )
-
-    @classmethod
-    def start(cls, git: Git, root: Path, head: str, limits: Limits) -> _WorkTreeCheck:
-        def compute() -> str | None:
-            changes = work_tree_changes(
-                git, root, head, max_files=limits.max_files, max_bytes=limits.max_total_bytes
-            )
-            return changes.notice() if changes is not None else None
-
-        check = cls(compute)
-        check._thread.start()
-        return check
-
-    def _run(self, compute: Callable[[], str | None]) -> None:
-        try:
-            self._notice.append(compute())
-        except Exception:  # noqa: BLE001 - nothing is said rather than something wrong
-            self._notice.append(None)
-
-    def notice(self) -> str | None:
-        """The notice ("3 changed files are not committed: …"), waiting for it if need be."""
-        self._thread.join()
-        return self._notice[0] if self._notice else None
-
-
 @dataclass
 class Snapshot:
     """A read-only view of one repository, shared by every check of one audit."""
@@ -159,12 +125,14 @@ class Snapshot:
     _git: Git | None = None
     shallow: bool = False
     _texts: dict[str, str | None] | None = None
+    #: Texts read by :meth:`stream_texts` before the whole batch (blob id -> text).
+    _streamed: dict[str, str | None] = field(default_factory=dict)
     _memo: dict[Callable[..., Any], Any] = field(default_factory=dict)
     _memo_lock: threading.RLock = field(default_factory=threading.RLock)
     _fact_locks: dict[Callable[..., Any], threading.RLock] = field(default_factory=dict)
     #: The comparison of the work tree with HEAD, under way in a thread of its own: the
     #: notice it gives closes the notices of opening the repository.
-    _work_tree: _WorkTreeCheck | None = None
+    _work_tree: WorkTreeCheck | None = None
 
     # ----------------------------------------------------------------- construction
 
@@ -267,7 +235,7 @@ class Snapshot:
                 "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)"
             )
         # Reading and hashing every tracked file of the work tree overlaps the audit.
-        work_tree = None if bare else _WorkTreeCheck.start(git, root, head, limits)
+        work_tree = None if bare else WorkTreeCheck.start(git, root, head, limits)
         return cls(
             root=root,
             kind="bare" if bare else "git",
@@ -348,26 +316,53 @@ class Snapshot:
             return self._git.read_blobs([entry.oid or ""]).get(entry.oid or "")
         return read_folder_file(self.root, path, self.limits.max_file_bytes)
 
-    def _read_texts(self) -> dict[str, str | None]:
+    def stream_texts(self, paths: Sequence[str]) -> Generator[tuple[str, str | None], None, None]:
+        """(path, text) of some files, in order, as :meth:`text` gives them; while the texts
+        of the whole repository are not read yet, read as a stream, so that the first are
+        at work while the rest are read (and kept for :meth:`text`)."""
+        if self._texts is not None or self._git is None:
+            yield from ((path, self.text(path)) for path in paths)
+            return
+        wanted = {e.path for e in self._within_bounds()}
+        oids = [self.files[p].oid or "" for p in paths if p in wanted]
+        blobs = self._git.stream_blobs([oid for oid in oids if oid not in self._streamed])
+        try:
+            for path in paths:
+                oid = self.files[path].oid or "" if path in wanted else ""
+                while oid and oid not in self._streamed:
+                    read = next(blobs, None)
+                    if read is None:
+                        break
+                    self._streamed[read[0]] = decode_text(read[1])
+                yield path, self._streamed.get(oid)
+        finally:
+            blobs.close()
+
+    def _within_bounds(self) -> list[FileEntry]:
+        """The files read: each under the file bound, in order until the total budget."""
         budget = self.limits.max_total_bytes
         wanted: list[FileEntry] = []
-        skipped = 0
         for entry in self.files.values():
-            if entry.size > self.limits.max_file_bytes or entry.size > budget:
-                skipped += 1
-                continue
-            budget -= entry.size
-            wanted.append(entry)
+            if entry.size <= self.limits.max_file_bytes and entry.size <= budget:
+                budget -= entry.size
+                wanted.append(entry)
+        return wanted
+
+    def _read_texts(self) -> dict[str, str | None]:
+        wanted = self._within_bounds()
+        skipped = len(self.files) - len(wanted)
         if skipped:
             self.note(
                 f"{skipped} file(s) over {self.limits.max_file_bytes // 1024} KiB "
                 "(or past the total read budget) were not read"
             )
         if self._git is not None:
-            blobs = self._git.read_blobs([e.oid for e in wanted if e.oid])
             # One text per blob: a blob committed under a thousand names is decoded once
-            # (decoded text can take four times the bytes), and shared.
-            texts = {oid: decode_text(data) for oid, data in blobs.items()}
+            # (decoded text can take four times the bytes), and shared. Those a stream has
+            # read already are not read again.
+            texts = dict(self._streamed)
+            unread = [e.oid for e in wanted if e.oid and e.oid not in texts]
+            texts.update((oid, decode_text(data)) for oid, data in self._git.stream_blobs(unread))
             return {e.path: texts.get(e.oid or "") for e in wanted}
         raw = {
             e.path: read_folder_file(self.root, e.path, self.limits.max_file_bytes) for e in wanted

@@ -17,10 +17,16 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.source.git import Git, GitError, shown
+
+if TYPE_CHECKING:
+    from auditor.source.snapshot import Limits
 
 #: Seconds the listing of untracked files may take before the notice is left out.
 LIST_TIMEOUT = 30.0
@@ -241,3 +247,37 @@ def work_tree_signature(git: Git, root: Path, head: str, *, max_files: int) -> s
     for path in sorted(listed):
         digest.update(f"+{path}\n".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+class WorkTreeCheck:
+    """How the work tree differs from HEAD, found by a thread started when the repository
+    is opened (reading and hashing the files releases the interpreter)."""
+
+    def __init__(self, compute: Callable[[], str | None]) -> None:
+        self._notice: list[str | None] = []
+        self._thread = threading.Thread(
+            target=self._run, args=(compute,), name="auditor-work-tree", daemon=True
+        )
+
+    @classmethod
+    def start(cls, git: Git, root: Path, head: str, limits: Limits) -> WorkTreeCheck:
+        def compute() -> str | None:
+            changes = work_tree_changes(
+                git, root, head, max_files=limits.max_files, max_bytes=limits.max_total_bytes
+            )
+            return changes.notice() if changes is not None else None
+
+        check = cls(compute)
+        check._thread.start()
+        return check
+
+    def _run(self, compute: Callable[[], str | None]) -> None:
+        try:
+            self._notice.append(compute())
+        except Exception:  # noqa: BLE001 - nothing is said rather than something wrong
+            self._notice.append(None)
+
+    def notice(self) -> str | None:
+        """The notice ("3 changed files are not committed: …"), waiting for it if need be."""
+        self._thread.join()
+        return self._notice[0] if self._notice else None
