@@ -99,7 +99,7 @@ class _EnvironmentScanner:
         self.settings_bases: set[str] = {"BaseSettings"}
 
     def scan(self) -> Iterator[EnvironmentRead]:
-        nodes = [node for node in self.module.nodes if type(node) in _SCANNED_NODES]
+        nodes = self.module.nodes_of(*_SCANNED_NODES)
         for node in nodes:
             if isinstance(node, ast.Import | ast.ImportFrom):
                 yield from self._imports(node)

@@ -57,11 +57,20 @@ class ParsedModule:
     nodes: Sequence[ast.AST]  # every node, in :func:`ast.walk` order
     is_test: bool
     counts: LineCounts
+    #: The positions in ``nodes`` of each kind of node, indexed on first use: every summary
+    #: asks for a few kinds, and one pass serves them all.
+    _positions: dict[type, list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     def nodes_of(self, *kinds: type[ast.AST]) -> list[ast.AST]:
-        """The nodes of these kinds, in :func:`ast.walk` order (one quick pass over ``nodes``)."""
-        wanted = frozenset(kinds)
-        return [node for node in self.nodes if type(node) in wanted]
+        """The nodes of these kinds, in :func:`ast.walk` order."""
+        positions = self._positions
+        if not positions and self.nodes:
+            for index, node in enumerate(self.nodes):
+                positions.setdefault(type(node), []).append(index)
+        found = [positions.get(kind, ()) for kind in dict.fromkeys(kinds)]
+        chosen = found[0] if len(found) == 1 else sorted(i for f in found for i in f)
+        nodes = self.nodes
+        return [nodes[i] for i in chosen]
 
 
 class TreeSummary(Generic[T]):
