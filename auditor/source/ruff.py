@@ -354,6 +354,7 @@ def _scratch(snapshot: Snapshot) -> str | None:
 def _materialise(snapshot: Snapshot, root: Path) -> dict[str, str]:
     """Write the snapshot's Python files below ``root``; absolute path on disk -> repo path."""
     written: dict[str, str] = {}
+    made: set[str] = set()  # folders created already: one mkdir each, not one per file
     # The sources, not the parsed modules: ruff need not wait for the Python analysis.
     for path, text in snapshot.python_sources:
         target = _inside(root, path)
@@ -361,7 +362,10 @@ def _materialise(snapshot: Snapshot, root: Path) -> dict[str, str]:
             snapshot.note(f"ruff: skipped a Python file with an unsafe path: {path!r}")
             continue
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            folder = os.path.dirname(target)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
             with open(target, "x", encoding="utf-8", errors="replace", newline="") as out:
                 out.write(text)
         except (OSError, UnicodeError):
@@ -378,11 +382,8 @@ def _inside(root: Path, path: str) -> Path | None:
     parts = path.split("/")
     if any(part in ("", ".", "..") for part in parts):
         return None  # absolute ("" first), "a//b", "./a" and ".." are never a tracked path
-    pure = PurePosixPath(path)
-    target = root.joinpath(*pure.parts)
-    if not target.is_relative_to(root) or target == root:
-        return None
-    return target
+    # Every part is a plain name: the path lands below root, and is never root itself.
+    return Path(f"{root}/{path}")
 
 
 def _environment() -> dict[str, str]:
