@@ -6,15 +6,31 @@ pack; the assertions are on the score, the grade, the receipt and the findings t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from auditor.engine import audit
-from auditor.model import Scorecard, Status
+from auditor.model import Finding, Outcome, Scorecard, Status
 from auditor.render import render
 from auditor.rulepack import load_pack
 from auditor.source.snapshot import Snapshot
+from auditor.verdict import VerdictPolicy, compute, verdict_policy
 from tests.factory import RepoBuilder, make_repo
+
+
+def _policy_and_finding() -> tuple[VerdictPolicy, Callable[[str, Outcome], Finding]]:
+    """The default pack's verdict policy, and a way to make a finding of one of its rules."""
+    pack = load_pack("default")
+    policy = verdict_policy(pack)
+    assert policy is not None
+
+    def finding(rule: str, outcome: Outcome) -> Finding:
+        r = pack.rules[rule]
+        return Finding(rule, r.title, r.category, r.weight, outcome, "", "")
+
+    return policy, finding
+
 
 MIT = (Path(__file__).resolve().parents[1] / "LICENSE").read_text("utf-8")
 
@@ -271,21 +287,11 @@ def test_a_collection_of_exercises_has_no_structure_to_credit(repo: RepoBuilder)
 
 
 def test_a_rule_that_could_not_be_checked_counts_as_failed_not_as_absent() -> None:
-    from auditor.model import Finding, Outcome
-    from auditor.verdict import verdict_policy
-
-    pack = load_pack("default")
-    policy = verdict_policy(pack)
-    assert policy is not None
-
-    def finding(rule: str, outcome: Outcome) -> Finding:
-        r = pack.rules[rule]
-        return Finding(rule, r.title, r.category, r.weight, outcome, "", "")
+    policy, finding = _policy_and_finding()
 
     passing = [finding("GIT001", Outcome.passed("grew")), finding("GIT002", Outcome.passed("ok"))]
     failed = [*passing, finding("GIT003", Outcome.failed("one day"))]
     errored = [*passing, finding("GIT003", Outcome.errored("the check failed: MemoryError"))]
-    from auditor.verdict import compute
 
     scores = [
         compute(policy, fs, project_kind="application", code_lines=5000).score
@@ -333,16 +339,9 @@ def test_each_hygiene_problem_halves_what_is_left(tmp_path: Path) -> None:
 def test_a_readme_that_says_nothing_has_no_claims_to_credit() -> None:
     """DOC012 passes a title-only README (no claim to contradict): that is no evidence, so it
     counts as far as the README says something (DOC002)."""
-    from auditor.model import Finding, Outcome
-    from auditor.verdict import compute, verdict_policy
 
     pack = load_pack("default")
-    policy = verdict_policy(pack)
-    assert policy is not None
-
-    def finding(rule: str, outcome: Outcome) -> Finding:
-        r = pack.rules[rule]
-        return Finding(rule, r.title, r.category, r.weight, outcome, "", "")
+    policy, finding = _policy_and_finding()
 
     def communication(words: float) -> float:
         findings = [
@@ -363,8 +362,6 @@ def test_a_project_nothing_verifies_is_at_most_a_learning_project() -> None:
     """Everything but tests and CI passes: without anything that shows the code works the
     score stops at the policy's cap, and the receipt says why; a little verification is not
     enough, real verification is."""
-    from auditor.model import Finding, Outcome
-    from auditor.verdict import compute, verdict_policy
 
     pack = load_pack("default")
     policy = verdict_policy(pack)
@@ -393,8 +390,6 @@ def test_a_project_nothing_verifies_is_at_most_a_learning_project() -> None:
 def test_ci_running_tests_that_cannot_fail_verifies_nothing() -> None:
     """CI002 passes when CI runs `pytest`; over tests that assert nothing it verifies
     nothing, so it counts in proportion to TST001 (and CI001 to CI002's own score)."""
-    from auditor.model import Finding, Outcome
-    from auditor.verdict import compute, verdict_policy
 
     pack = load_pack("default")
     policy = verdict_policy(pack)
