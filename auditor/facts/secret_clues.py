@@ -140,7 +140,7 @@ def _is_quantity(value: str) -> bool:
 def is_credential_setting(name: str) -> bool:
     """Whether a name is a setting about a credential rather than one: its last word is a
     setting word (``SECURITY_PASSWORD_HASH``, ``PASSWORD_MIN_LENGTH``, ``api_key_header``)."""
-    words = [w for w in re.split(r"[^a-z0-9]+", _split_camel(name)) if w]
+    words = name_words(_split_camel(name))
     return bool(words) and words[-1] in term_set(VOCABULARY, "credential_setting_words")
 
 

@@ -266,7 +266,7 @@ MAX_ENV_BYTES = 64 << 10
 def _added_version(snapshot: Snapshot, path: str, sha: str) -> str | None:
     """The text a commit gave a file (None when it cannot be read, or is too large)."""
     git = snapshot.git
-    if git is None or "\n" in path or not sha.isalnum():
+    if git is None or "\n" in path or not _is_sha(sha):
         return None
     spec = f"{sha}:{path}"
     try:

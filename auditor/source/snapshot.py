@@ -328,7 +328,7 @@ class Snapshot:
         blobs = self._git.stream_blobs([oid for oid in oids if oid not in self._streamed])
         try:
             for path in paths:
-                oid = self.files[path].oid or "" if path in wanted else ""
+                oid = (self.files[path].oid or "") if path in wanted else ""
                 while oid and oid not in self._streamed:
                     read = next(blobs, None)
                     if read is None:
