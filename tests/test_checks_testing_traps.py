@@ -498,3 +498,30 @@ def test_a_few_tests_for_much_code_earn_a_share_of_the_credit(repo: RepoBuilder)
     assert present.status.value == "partial"
     assert present.outcome.score is not None and present.outcome.score < 0.2
     assert "expected for" in present.outcome.message
+
+
+def test_a_data_driven_suite_is_judged_by_its_lines_as_well_as_its_functions(
+    repo: RepoBuilder,
+) -> None:
+    """One parametrised test over a long table checks as much as many small tests: the
+    suite's lines of tests that can fail count when its functions are few."""
+    from auditor.engine import audit
+    from auditor.rulepack import load_pack
+    from auditor.source.snapshot import Snapshot
+
+    body = "".join(f"def f{n}(x: int) -> int:\n    return x + {n}\n\n\n" for n in range(150))
+    cases = "".join(f"    ({n}, f{n}, {n + 1}),\n" for n in range(150))
+    table = (
+        "import pytest\n\nfrom big import "
+        + ", ".join(f"f{n}" for n in range(150))
+        + "\n\nCASES = [\n"
+        + cases
+        + "]\n\n\n@pytest.mark.parametrize(('n', 'f', 'want'), CASES)\n"
+        "def test_each(n: int, f: object, want: int) -> None:\n"
+        "    assert f(1) == want\n"
+    )
+    repo.commit("Add a module and a table of cases", {"big.py": body, "tests/test_big.py": table})
+    finding = {f.rule: f for f in audit(Snapshot.open(repo.path), load_pack("default")).findings}
+    present = finding["TST001"]
+    assert present.outcome.score == 1.0
+    assert "lines are" in present.outcome.message and "of the source's" in present.outcome.message

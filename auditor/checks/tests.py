@@ -32,10 +32,16 @@ def _capped(items: Sequence[CollectedTest], note: str) -> tuple[Evidence, ...]:
 
 @primitive("tests_present")
 def tests_present(
-    snapshot: Snapshot, *, min_test_functions: int = 1, tests_per_kloc: float = 0.0
+    snapshot: Snapshot,
+    *,
+    min_test_functions: int = 1,
+    tests_per_kloc: float = 0.0,
+    test_loc_ratio: float = 0.0,
 ) -> Outcome:
     """The repository has tests that can fail and reach the project's code, in proportion to
-    the code (``tests_per_kloc`` per 1,000 lines of source, at least ``min_test_functions``)."""
+    the code: ``tests_per_kloc`` test functions per 1,000 lines of source (at least
+    ``min_test_functions``), or else lines of such tests at ``test_loc_ratio`` of the source's,
+    whichever earns more (a data-driven or parametrised suite has few, long functions)."""
     if not snapshot.python_modules:
         return Outcome.skipped("no Python files: the Python test rules do not apply")
     inventory = suite_inventory(snapshot)
@@ -69,11 +75,28 @@ def tests_present(
     message = f"{_plural(len(real), 'test function')} in {_plural(files, 'file')}"
     if left_out:
         message += f" ({left_out}, not counted)"
+    score = len(real) / wanted
     if len(real) < wanted:
         size = f" for {source:,} lines of code" if tests_per_kloc else ""
         message += f"; at least {wanted} expected{size}"
+        volume = _volume_share(inventory, test_loc_ratio)
+        if volume > score:
+            score = volume
+            message += (
+                f", but their {inventory.counted_test_loc:,} lines are "
+                f"{inventory.counted_test_loc / inventory.source_loc:.2f} of the source's "
+                f"(in proportion from {test_loc_ratio:.2f})"
+            )
     evidence = _silent_evidence(inventory) if left_out else ()
-    return Outcome.graded(len(real) / wanted, message + unparsed, evidence)
+    return Outcome.graded(score, message + unparsed, evidence)
+
+
+def _volume_share(inventory: SuiteInventory, test_loc_ratio: float) -> float:
+    """The suite's size judged by its lines of tests that can fail, as a share of
+    ``test_loc_ratio`` times the source's lines (0 when not judged)."""
+    if test_loc_ratio <= 0 or inventory.source_loc == 0:
+        return 0.0
+    return min(1.0, inventory.counted_test_loc / inventory.source_loc / test_loc_ratio)
 
 
 def _left_out(inventory: SuiteInventory) -> str:
