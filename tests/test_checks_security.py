@@ -176,6 +176,30 @@ def test_a_flask_debug_server_is_found(repo: RepoBuilder, outcome_of: Run) -> No
     assert 'os.environ.get("FLASK_DEBUG")' in note_at(outcome, "app.py", 5)
 
 
+def test_an_exercise_collections_debug_servers_are_not_counted_but_its_injection_is(
+    repo: RepoBuilder, outcome_of: Run
+) -> None:
+    """Nobody deploys a course follow-along: the debug server of day 8's practice app is
+    unsafe only where it is served. SQL built from request input is unsafe in any project."""
+    days = {f"day{n:02d}/main.py": f"def solve():\n    return {n}\n" for n in range(1, 8)}
+    app = "from flask import Flask\n\napp = Flask(__name__)\n\napp.run(debug=True)\n"
+    repo.commit("Add days 1-8", {**days, "day08/app.py": app})
+
+    practice = outcome_of("SEC001", repo.path)
+    query = (
+        "import sqlite3\n\nfrom flask import request\n\n\ndef find():\n"
+        "    db = sqlite3.connect('x.db')\n"
+        "    return db.execute(f\"SELECT * FROM t WHERE a = '{request.args['q']}'\")\n"
+    )
+    repo.commit("Add day 9", {"day09/main.py": query})
+    injected = outcome_of("SEC001", repo.path)
+
+    assert practice.status is Status.PASS, practice.message
+    assert "1 debug server of this exercise collection not counted" in practice.message
+    assert injected.status is not Status.PASS
+    assert [p[2] for p in places(injected)] == ["S608 SQL built by string formatting"]
+
+
 def test_a_debug_server_on_all_interfaces_is_one_critical_place(
     repo: RepoBuilder, outcome_of: Run
 ) -> None:

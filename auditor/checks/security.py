@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditor.checks.registry import primitive, signal_group
-from auditor.facts.personal_data import personal_data_files
+from auditor.facts.kind import project_kind
+from auditor.facts.personal_data import is_practice_kind, personal_data_files
 from auditor.facts.secret_history import secrets_in_history
 from auditor.facts.secrets import secret_hits
 from auditor.facts.security import UnsafeCode, severity_order, unsafe_code, unsafe_kinds
@@ -43,9 +44,11 @@ def no_unsafe_code(
     """No code unsafe on its face; each place costs its severity's points out of ``max_points``."""
     if not snapshot.python_sources:  # not the parsed modules: ruff need not wait for them
         return Outcome.skipped("No Python files to judge.")
-    found = unsafe_code(snapshot)
+    found, practice = _deployed_only(snapshot, unsafe_code(snapshot))
     if not found:
-        return Outcome.passed("No code unsafe on its face in the Python files outside tests.")
+        return Outcome.passed(
+            "No code unsafe on its face in the Python files outside tests." + practice
+        )
     points = sum(_points(severity_points, item.severity) for item in found)
     kinds = Counter(item.kind for item in _by_severity(found))
     shown = ", ".join(
@@ -57,10 +60,31 @@ def no_unsafe_code(
     places = "place" if len(found) == 1 else "places"
     message = (
         f"{len(found):,} {places} of code unsafe on its face outside tests: {shown} "
-        f"({points:g} points of {max_points:g} by severity)."
+        f"({points:g} points of {max_points:g} by severity).{practice}"
     )
     score = 1 - points / max_points if max_points > 0 else 0.0
     return Outcome.graded(score, message, tuple(_evidence(found)))
+
+
+def _deployed_only(
+    snapshot: Snapshot, found: tuple[UnsafeCode, ...]
+) -> tuple[tuple[UnsafeCode, ...], str]:
+    """The places that count, and a note on those left out: what is unsafe only where it is
+    served (a debug server: ``only_when = "deployed"``) does not count in a kind of project
+    nobody deploys (``practice_kinds``, an exercise collection)."""
+    kinds = unsafe_kinds()
+    served = [item for item in found if kinds[item.rule].only_when == "deployed"]
+    if not served:
+        return found, ""
+    kind = project_kind(snapshot).kind  # waits for the Python analysis: asked only now
+    if not is_practice_kind(kind):
+        return found, ""
+    count = len(served)
+    note = (
+        f" {count} debug server{'s' if count != 1 else ''} of this {kind} not counted: "
+        "exercises are not deployed."
+    )
+    return tuple(item for item in found if kinds[item.rule].only_when != "deployed"), note
 
 
 def _points(table: Mapping[str, Any], severity: str) -> float:
