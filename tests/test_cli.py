@@ -270,6 +270,34 @@ def test_python_dash_m_and_the_console_script(weak: Path) -> None:
     assert internal.stderr.startswith("auditor: error: ")
 
 
+def test_the_command_ends_at_once_with_its_output_whole_and_its_exit_code(
+    weak: Path, tmp_path: Path
+) -> None:
+    """``python -m auditor`` ends without freeing its heap: what it wrote is flushed first,
+    the exit code is main's, and nothing is left in the temporary folder."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = {**os.environ, "NO_COLOR": "1", "TMPDIR": str(scratch)}
+    written = tmp_path / "card.json"
+    command = [sys.executable, "-m", "auditor", "audit", str(weak), "--no-cache"]
+    below = subprocess.run(
+        [*command, "-f", "json", "-o", str(written), "-f", "markdown", "--fail-under", "99"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+    assert below.returncode == 1, below.stderr
+    card = json.loads(written.read_text("utf-8"))
+    assert card["repo"]["name"] == "calculator"
+    assert below.stdout.startswith("## Portfolio scorecard: calculator\n")
+    assert f"**{card['score']:.1f} / 100" in below.stdout
+    assert below.stdout.endswith("</sub>\n")  # the last line, flushed before the exit
+    assert below.stderr.strip().endswith("is below --fail-under 99")
+    assert list(scratch.iterdir()) == []
+
+
 def test_an_internal_error_is_one_line_and_exit_four(weak: Path, tmp_path: Path) -> None:
     # A broken installation: a 'rich' that cannot be imported, first on the path.
     broken = tmp_path / "broken-site"
