@@ -225,12 +225,12 @@ def audit(
     key = _cache_key(Path(path), settings) if local and not no_cache else None
     card = _cached_card(key) if key is not None else None
     if card is None:
-        # a bad pack or a selection that leaves no rule is refused before anything is read
-        check_selection(_audit_pack(settings), settings)
-        if local:
+        if local:  # first: the worker server's imports overlap loading the rule pack's
             from auditor.source.languages.python_workers import warm_workers
 
             warm_workers(Path(path))
+        # a bad pack or a selection that leaves no rule is refused before anything is read
+        check_selection(_audit_pack(settings), settings)
         folder, shown_as = _local_path(path, settings, github_url, token_env)
         from concurrent.futures import ThreadPoolExecutor
 
