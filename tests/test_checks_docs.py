@@ -287,6 +287,8 @@ def test_doc004_fails_with_neither(repo: RepoBuilder, outcome_of: OutcomeOf) -> 
         "# T\n\n```\nhatch test\n```\n",
         "# T\n\n```\nnpm test\n```\n",
         "# T\n\n## Development\n\nRun `tox` before sending a change.\n",
+        "# T\n\n## Test\n\nEach module has its own.\n",
+        "# T\n\n## How to test\n",
     ],
 )
 def test_doc005_passes_with_a_tests_heading_or_command(
@@ -309,8 +311,16 @@ def test_doc005_pass_by_command_cites_it(repo: RepoBuilder, outcome_of: OutcomeO
         "# T\n\n## Contestants\n\n## Latest results\n",
         "# T\n\n## Setup\n\n```\npip install pytest tox\n```\n",
         "# T\n\n## About\n\nWe like pytest.\n\n```\ncat tox.ini\n```\n",
+        "# T\n\n## 💳 Razorpay Test Mode\n\nUse card 4111 1111 1111 1111.\n",
+        "# T\n\n## Test credentials\n\nLog in as demo / demo.\n",
     ],
-    ids=["word-inside-a-word", "installing-pytest", "mention-outside-dev-section"],
+    ids=[
+        "word-inside-a-word",
+        "installing-pytest",
+        "mention-outside-dev-section",
+        "a-services-test-mode",
+        "test-accounts",
+    ],
 )
 def test_doc005_fails_without_test_instructions(
     readme: str, repo: RepoBuilder, outcome_of: OutcomeOf

@@ -58,10 +58,14 @@ _SECTION_WORDING: Mapping[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+#: The sections with weak keywords: ``{name}_weak_headings`` and ``{name}_exceptions``.
+_WEAK_SECTIONS = frozenset({"usage", "tests"})
+
+
 def _spec(name: str) -> SectionSpec:
     title, examples = _SECTION_WORDING[name]
-    weak = terms(VOCABULARY, "usage_weak_headings") if name == "usage" else ()
-    unless = terms(VOCABULARY, "usage_exceptions") if name == "usage" else ()
+    weak = terms(VOCABULARY, f"{name}_weak_headings") if name in _WEAK_SECTIONS else ()
+    unless = terms(VOCABULARY, f"{name}_exceptions") if name in _WEAK_SECTIONS else ()
     return SectionSpec(title, examples, terms(VOCABULARY, f"{name}_headings"), weak, unless)
 
 
