@@ -37,7 +37,7 @@ def test_wheel_contains_the_data_files(wheel: Path) -> None:
     assert "auditor/cli.py" in names
     assert not any(name.startswith(("tests/", "rules/")) for name in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "auditor = auditor.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "auditor = auditor.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_installed_wheel_finds_its_rules_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
