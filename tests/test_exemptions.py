@@ -42,7 +42,10 @@ def cli_tool(tmp_path: Path) -> RepoBuilder:
             "pyproject.toml": PYPROJECT,
             "tidy.py": '"""Tidy a folder."""\n\nimport click\n\n\n@click.command()\n'
             'def main() -> None:\n    """Tidy."""\n',
-            "README.md": "# tidy\n\nTidies a folder.\n",
+            # enough prose that communication counts (a title-only README earns nothing)
+            "README.md": "# tidy\n\n"
+            + "Tidies a folder: sorts its files into subfolders by type and date. " * 6
+            + "\n",
         },
     )
 
