@@ -316,6 +316,28 @@ def test_no_secrets_finds_hard_coded_passwords(
     assert_never_shown(value, outcome, repo.path)
 
 
+def test_an_apps_own_signing_key_is_named_but_is_no_blocker(
+    repo: RepoBuilder, outcome_of: Run
+) -> None:
+    """A hard-coded SECRET_KEY guards only this configuration's sessions: found and named, an
+    unsafe habit (partial), not a leaked account. A cloud service's secret key beside it is
+    a live credential, and the rule fails."""
+    signing = "app.config['SECRET_KEY'] = 'q8Zt3LmW9xKp2VbR'\n"
+    repo.commit("Configure the app", {"app/config.py": signing})
+    habit = outcome_of("GIT006", repo.path)
+    repo.commit("Add storage", {"app/storage.py": "AWS_SECRET_KEY = 'Wq9Lz3Kx8Pm2Vt7Rb4'\n"})
+    live = outcome_of("GIT006", repo.path)
+
+    assert habit.status is Status.PARTIAL and habit.score == 0.5
+    assert [(e.path, e.note) for e in habit.evidence] == [
+        ("app/config.py", "hard-coded secret key (SECRET_KEY)")
+    ]
+    assert "forge its sessions" in habit.message
+    assert live.status is Status.FAIL
+    assert [e.path for e in live.evidence] == ["app/storage.py"]
+    assert_never_shown("q8Zt3LmW9xKp2VbR", habit, repo.path)
+
+
 def test_no_secrets_finds_values_in_a_committed_env_file(
     repo: RepoBuilder, outcome_of: Run
 ) -> None:

@@ -113,7 +113,10 @@ def test_finds_credentials_today_missed(
 
     outcome = outcome_of("GIT006", repo.path)
 
-    assert outcome.status is Status.FAIL
+    # Found and named either way; the app's own signing key is an unsafe habit (partial),
+    # a mail or database password a live credential (a blocker).
+    signing = "SECRET_KEY" in kind
+    assert outcome.status is (Status.PARTIAL if signing else Status.FAIL)
     assert evidence(outcome) == [(path, line)]
     assert kind in (outcome.evidence[0].note or "")
     assert all(secret not in outcome.message for secret in PLANTED)

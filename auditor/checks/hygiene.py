@@ -16,7 +16,12 @@ from auditor.checks.registry import primitive, signal_group
 from auditor.facts.junk import JunkGroup, committed_junk
 from auditor.facts.kind import project_kind
 from auditor.facts.personal_data import is_practice_kind, personal_data_files
-from auditor.facts.secret_clues import is_distributed_kind, is_named_key, is_uncertain_kind
+from auditor.facts.secret_clues import (
+    is_distributed_kind,
+    is_named_key,
+    is_signing_key,
+    is_uncertain_kind,
+)
 from auditor.facts.secret_history import secret_files_in_history, secrets_in_history
 from auditor.facts.secrets import SecretHit, secret_hits
 from auditor.model import Evidence, Outcome
@@ -104,11 +109,12 @@ def no_secrets(snapshot: Snapshot) -> Outcome:
 
 
 def _judged(snapshot: Snapshot, hits: Sequence[SecretHit], where: str, advice: str) -> Outcome:
-    """Secrets found: a failure (a blocker) when one is surely a credential; only credentials
+    """Secrets found: a failure (a blocker) when one is surely a live credential; credentials
     that may be public by design (an OAuth client's id and secret, a browser API key, an
     access key id without its secret, an API key named in the code of a program its users
-    install) make it partial, for a person to look at."""
-    sure = [h for h in hits if not is_uncertain_kind(h.kind)]
+    install) make it partial, for a person to look at, and so does the application's own
+    signing key (``SECRET_KEY``): an unsafe habit that guards only this configuration."""
+    sure = [h for h in hits if not (is_uncertain_kind(h.kind) or is_signing_key(h.kind))]
     # The project's kind waits for the Python analysis: asked only when it can matter.
     if any(is_named_key(h.kind) for h in sure) and is_distributed_kind(project_kind(snapshot).kind):
         sure = [h for h in sure if not is_named_key(h.kind)]
@@ -129,12 +135,17 @@ def _judged(snapshot: Snapshot, hits: Sequence[SecretHit], where: str, advice: s
     )
     if sure:
         return Outcome.failed(message, evidence)
-    return Outcome.graded(
-        0.5,
-        message + " These may be public by design (an app's OAuth client, a browser key, the "
-        "API key of a program its users install): check each one.",
-        evidence,
-    )
+    if all(is_signing_key(h.kind) for h in hits):
+        note = (
+            " An app's own signing key is no leaked account, but whoever runs this "
+            "configuration can forge its sessions and tokens."
+        )
+    else:
+        note = (
+            " These may be public by design (an app's OAuth client, a browser key, the API "
+            "key of a program its users install, an app's own signing key): check each one."
+        )
+    return Outcome.graded(0.5, message + note, evidence)
 
 
 def _where(hit: SecretHit) -> str:

@@ -262,6 +262,17 @@ def is_version(value: str) -> bool:
     return bool(bare) and bare[0].isdigit() and all(c.isdigit() or c in ".*x-+" for c in bare)
 
 
+def is_signing_key(kind: str) -> bool:
+    """Whether a secret is the application's own signing key (``signing_key_names``): the
+    name a kind ends with in parentheses, ``hard-coded secret key (SECRET_KEY)``."""
+    if not kind.endswith(")") or "(" not in kind:
+        return False
+    name = kind[kind.rindex("(") + 1 : -1].lower()
+    squashed = name.replace("_", "").replace(".", "").replace("-", "")
+    names = {n.replace("_", "") for n in terms(VOCABULARY, "signing_key_names")}
+    return squashed in names
+
+
 def is_uncertain_kind(kind: str) -> bool:
     """Whether a kind of secret may be public by design (``uncertain_kinds``): an OAuth
     client's id or secret shipped in an app, a browser API key, an access key id alone."""
