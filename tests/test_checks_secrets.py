@@ -172,6 +172,41 @@ def test_finds_a_private_key_by_content_anywhere(repo: RepoBuilder, outcome_of: 
     assert security_signals(Snapshot.open(repo.path))["findings"][0]["kind"] == "private_key"
 
 
+DEPLOY_WORKFLOW = """\
+name: deploy
+on:
+  push:
+    branches: [main]
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: appleboy/ssh-action@v1.0.0
+        with:
+          host: ${{ secrets.HOST }}
+          script: |
+            cd /srv/shop
+            printf 'DB_NAME=shop\\nDB_USER=shop\\nDB_PASSWORD=Kq8fzWm3Lx\\n' > .env
+            systemctl restart gunicorn
+"""
+
+
+def test_a_workflow_that_deploys_is_read_as_any_configuration(
+    repo: RepoBuilder, outcome_of: Run
+) -> None:
+    """A CI service container's password lives for one job; the password a deploy job
+    writes into a server's .env is the production database's."""
+    repo.commit("Deploy on push", {".github/workflows/deploy.yml": DEPLOY_WORKFLOW})
+
+    outcome = outcome_of("GIT006", repo.path)
+
+    assert outcome.status is Status.FAIL, outcome.message
+    assert [(e.path, e.line, e.note) for e in outcome.evidence] == [
+        (".github/workflows/deploy.yml", 14, "hard-coded password (DB_PASSWORD)")
+    ]
+    assert "Kq8fzWm3Lx" not in outcome.message
+
+
 # ------------------------------------------------------------------------------ false alarms
 
 

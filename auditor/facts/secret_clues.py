@@ -212,6 +212,13 @@ def is_ci_file(path: str) -> bool:
     return name in ("tox.ini", "noxfile.py") or adapter_for(path) is not None
 
 
+def deploys(text: str) -> bool:
+    """Whether a CI or compose file deploys or reaches a server (``deploy_words``): then its
+    literal credentials are a server's, not a service container's for one job."""
+    lowered = text.lower()
+    return any(word in lowered for word in terms(VOCABULARY, "deploy_words"))
+
+
 def is_doc_file(path: str) -> bool:
     """Documentation, where connection strings and keys are examples to copy."""
     parts = path.lower().split("/")
@@ -278,3 +285,36 @@ def is_uncertain_kind(kind: str) -> bool:
     client's id or secret shipped in an app, a browser API key, an access key id alone."""
     lowered = kind.lower()
     return any(word in lowered for word in terms(VOCABULARY, "uncertain_kinds"))
+
+
+def toml_prose_lines(text: str) -> frozenset[int]:
+    """The lines of a TOML file that are not a credential-named key's own line: inside a
+    multi-line string, or a key that names no credential (whatever its string says)."""
+    prose = set(multiline_string_lines(text))
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number in prose:
+            continue
+        key, equals, _ = line.partition("=")
+        name = key.strip().strip("\"'").rpartition(".")[2]
+        if not equals or secret_kind(name) is None:
+            prose.add(number)
+    return frozenset(prose)
+
+
+def multiline_string_lines(text: str) -> frozenset[int]:
+    """The 1-based lines that lie inside a TOML multi-line string (\"\"\" or \'\'\'), the
+    opening and closing lines excluded; one pass over the text."""
+    inside: set[int] = set()
+    quote = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if quote:
+            if quote in line:
+                quote = ""
+            else:
+                inside.add(number)
+            continue
+        for mark in ('"""', "'''"):
+            if line.count(mark) % 2 == 1:
+                quote = mark
+                break
+    return frozenset(inside)

@@ -23,6 +23,7 @@ from functools import cache
 
 from auditor.facts import secret_engine
 from auditor.facts.secret_clues import (
+    deploys,
     in_fixture_dir,
     is_ci_file,
     is_credential_setting,
@@ -39,6 +40,7 @@ from auditor.facts.secret_clues import (
     secret_file_kind,
     secret_key_names,
     secret_kind,
+    toml_prose_lines,
 )
 from auditor.source.snapshot import Snapshot, fact, is_vendored
 from auditor.vocabulary import records, term_set, terms
@@ -139,7 +141,7 @@ def _assignment() -> re.Pattern[str]:
         ["']?\]?[ \t]{{0,20}}
         (?::[ \t]{{0,20}}[a-z_][\w\[\]|., \t]{{0,60}}(?==))?   # a Python annotation
         [:=](?!=)[ \t]{{0,20}}
-        (?P<value>"[^"\n]{{0,1000}}"|'[^'\n]{{0,1000}}'|[^\s"'\#;,]{{1,200}})""",
+        (?P<value>"[^"\n]{{0,1000}}"|'[^'\n]{{0,1000}}'|[^\s"'\#;,\\]{{1,200}})""",
         re.VERBOSE,
     )
 
@@ -235,10 +237,11 @@ def _scan(path: str, text: str, versioned: bool, budget: secret_engine.Budget) -
     if not secret_engine.may_hold_secret(text.lower()):
         return
     suffix = name[name.rfind(".") :].lower() if name.rfind(".") > 0 else ""
-    # Tests, examples, documentation and CI service containers hold fakes and throwaways;
-    # there only a credential's shape counts, never the name it is given.
+    # Tests, examples, documentation and CI service containers (not a CI file that deploys)
+    # hold fakes and throwaways: there only a credential's shape counts, never its name.
     # Lock files are written by tools: package names there may hold credential words.
-    named = not (fakes or is_doc_file(path) or is_ci_file(path) or is_lock_file(path))
+    throwaway = is_ci_file(path) and not deploys(text)
+    named = not (fakes or is_doc_file(path) or throwaway or is_lock_file(path))
     by_name: list[Found] = []
     if named and suffix in term_set(VOCABULARY, "config_suffixes"):
         by_name += _scan_assignments(text, python=suffix == ".py")
@@ -247,7 +250,7 @@ def _scan(path: str, text: str, versioned: bool, budget: secret_engine.Budget) -
     # In a TOML file a credential is a key's value (`password = "…"`); text inside a string
     # (a rule's documented example, a description) is prose, where only a credential's shape
     # counts.
-    prose = _toml_prose_lines(text) if suffix == ".toml" else frozenset()
+    prose = toml_prose_lines(text) if suffix == ".toml" else frozenset()
     lines: list[str] = []  # split only once a finding needs its neighbours
 
     def demo(found: Found) -> bool:
@@ -275,39 +278,6 @@ def _demo_account(lines: list[str], found: Found) -> bool:
     quoted = (f'"{value}"', f"'{value}'")
     near = lines[max(0, found.line - 1 - _ACCOUNT_LINES) : found.line + _ACCOUNT_LINES]
     return sum(line.count(q) for line in near for q in quoted) >= 2
-
-
-def _toml_prose_lines(text: str) -> frozenset[int]:
-    """The lines of a TOML file that are not a credential-named key's own line: inside a
-    multi-line string, or a key that names no credential (whatever its string says)."""
-    prose = set(_multiline_string_lines(text))
-    for number, line in enumerate(text.splitlines(), start=1):
-        if number in prose:
-            continue
-        key, equals, _ = line.partition("=")
-        name = key.strip().strip("\"'").rpartition(".")[2]
-        if not equals or secret_kind(name) is None:
-            prose.add(number)
-    return frozenset(prose)
-
-
-def _multiline_string_lines(text: str) -> frozenset[int]:
-    """The 1-based lines that lie inside a TOML multi-line string (\"\"\" or \'\'\'), the
-    opening and closing lines excluded; one pass over the text."""
-    inside: set[int] = set()
-    quote = ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if quote:
-            if quote in line:
-                quote = ""
-            else:
-                inside.add(number)
-            continue
-        for mark in ('"""', "'''"):
-            if line.count(mark) % 2 == 1:
-                quote = mark
-                break
-    return frozenset(inside)
 
 
 def _scan_engine(
@@ -369,6 +339,8 @@ def _scan_assignments(text: str, *, python: bool) -> Iterator[Found]:
             begin -= 1
         if begin > 0 and text[begin - 1] in _KEY_CHARS:
             continue  # a name longer than any real setting
+        if begin > 0 and text[begin - 1] == "\\" and begin < start:
+            begin += 1  # printf 'A=1\nDB_PASSWORD=…': the n is the escape's, not the name's
         if text[max(begin - 2, 0) : begin].endswith(("$", "${")):
             continue  # a shell variable reference: ${DB_PASSWORD:?unset}
         key = text[begin : start + _key_length(match.group(0))]
