@@ -1,14 +1,19 @@
-"""No secret value from a planted set ever appears in any output format or the results cache.
+"""No secret value from a planted set ever appears in any output format, the results cache
+or the batch store.
 
 The repository plants credentials of every kind the scanner reports, at HEAD and only in the
 history; each format is rendered through the command line, and the cache entry it stored is
-read back. Findings must name files, lines and kinds, never a value.
+read back; a batch run scores its owner through a stand-in GitHub on 127.0.0.1, and every file
+it wrote (the store, the leaderboards, the cards) is read back byte for byte. Findings must
+name files, lines and kinds, never a value.
 """
 
 from __future__ import annotations
 
 import random
+import sqlite3
 import string
+import zlib
 from pathlib import Path
 
 import pytest
@@ -42,7 +47,7 @@ FALLBACK = f'import os\nK = os.environ.get("SECRET_KEY", "{PLANTED["fallback"]}"
 
 
 @pytest.fixture(scope="module")
-def leaky(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def leaky_repo(tmp_path_factory: pytest.TempPathFactory) -> RepoBuilder:
     from tests.factory import make_repo
 
     repo: RepoBuilder = make_repo(tmp_path_factory.mktemp("leaky") / "leaky")
@@ -60,7 +65,12 @@ def leaky(tmp_path_factory: pytest.TempPathFactory) -> Path:
         },
         delete=("old.py",),
     )
-    return repo.path
+    return repo
+
+
+@pytest.fixture(scope="module")
+def leaky(leaky_repo: RepoBuilder) -> Path:
+    return leaky_repo.path
 
 
 @pytest.mark.parametrize("fmt", tuple(FORMATS))
@@ -77,3 +87,49 @@ def test_no_planted_value_in_any_format_nor_the_cache(
         assert value not in out, f"{name} shown in {fmt}"
         assert value not in err, f"{name} in the error stream"
         assert value not in stored, f"{name} in the results cache"
+
+
+def test_no_planted_value_in_the_batch_store_leaderboards_or_cards(
+    leaky_repo: RepoBuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.github_standin import Repo, User, publish, serve
+
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_standInToken0123456789abcdefSECRET")
+    url = publish(leaky_repo, tmp_path / "leaky.git")
+    out = tmp_path / "out"
+    server = serve()
+    standin = next(server)
+    try:
+        standin.add_user(User("dana", "Dana", [Repo("leaky", url)]))
+        code = main(
+            [
+                "batch",
+                "dana",
+                "--out",
+                str(out),
+                "--github-url",
+                standin.base_url,
+                "--cache-dir",
+                str(tmp_path / "clones"),
+                "--request-interval",
+                "0",
+                "--jobs",
+                "1",
+            ]
+        )
+    finally:
+        server.close()
+    written = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    with sqlite3.connect(out / "auditor.db") as db:  # the stored cards are zlib-compressed
+        rows = db.execute("SELECT card_json, card_html FROM audits").fetchall()
+    for number, row in enumerate(rows):
+        for column, blob in zip(("json", "html"), row, strict=True):
+            if blob is not None:
+                written[out / f"stored-card-{number}.{column}"] = zlib.decompress(blob)
+
+    assert code == 0
+    assert out / "stored-card-0.json" in written, "the store kept the card"
+    assert any(b"deploy/key.txt" in data for data in written.values()), "the findings are kept"
+    for name, value in PLANTED.items():
+        for path, data in written.items():
+            assert value.encode() not in data, f"{name} in {path.name}"
