@@ -8,6 +8,7 @@ shows it).
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import gc
 import os
@@ -17,7 +18,7 @@ import textwrap
 import threading
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -239,7 +240,7 @@ def audit(
         # The key the card is stored under is worked out (git and lstat) while it is audited.
         with ThreadPoolExecutor(1, thread_name_prefix="auditor-cache-key") as keying:
             storing = keying.submit(_cache_key, folder, settings)
-            with audit_deadline(deadline, shown(shown_as or folder)):
+            with audit_deadline(deadline, shown(shown_as or folder)), _cycles_unchecked():
                 card = _audit_now(folder, settings, shown_as)
             key = storing.result()
         if key is not None:
@@ -269,6 +270,23 @@ def audit(
         )
         return EXIT_BELOW_THRESHOLD
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _cycles_unchecked() -> Iterator[None]:
+    """The cycle collector off while a repository is audited, back on after.
+
+    An audit's objects are freed by reference counting as each rule is done; the collector
+    found almost nothing, yet traced the growing heap seventy times on a 3,000-file
+    repository (0.35 s of the main process, holding the lock every thread needs).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _baseline(path: Path) -> Scorecard:

@@ -298,6 +298,22 @@ def test_the_command_ends_at_once_with_its_output_whole_and_its_exit_code(
     assert list(scratch.iterdir()) == []
 
 
+def test_the_cycle_collector_is_back_on_after_an_audit_in_process(
+    capsys: pytest.CaptureFixture[str], weak: Path
+) -> None:
+    """The command pauses the cycle collector while it audits; a caller of main() (a test,
+    a script) gets it back as it was, on success and on failure alike."""
+    import gc
+
+    assert gc.isenabled()
+    code, out, _ = run(capsys, "audit", str(weak), "--no-cache", "-f", "json")
+    failed, _, _ = run(capsys, "audit", str(weak / "missing"))
+
+    assert code == 0 and json.loads(out)["repo"]["name"] == "calculator"
+    assert failed != 0
+    assert gc.isenabled()
+
+
 def test_an_internal_error_is_one_line_and_exit_four(weak: Path, tmp_path: Path) -> None:
     # A broken installation: a 'rich' that cannot be imported, first on the path.
     broken = tmp_path / "broken-site"
