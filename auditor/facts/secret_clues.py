@@ -290,7 +290,7 @@ def is_uncertain_kind(kind: str) -> bool:
 def toml_prose_lines(text: str) -> frozenset[int]:
     """The lines of a TOML file that are not a credential-named key's own line: inside a
     multi-line string, or a key that names no credential (whatever its string says)."""
-    prose = set(multiline_string_lines(text))
+    prose = set(_multiline_string_lines(text))
     for number, line in enumerate(text.splitlines(), start=1):
         if number in prose:
             continue
@@ -301,7 +301,7 @@ def toml_prose_lines(text: str) -> frozenset[int]:
     return frozenset(prose)
 
 
-def multiline_string_lines(text: str) -> frozenset[int]:
+def _multiline_string_lines(text: str) -> frozenset[int]:
     """The 1-based lines that lie inside a TOML multi-line string (\"\"\" or \'\'\'), the
     opening and closing lines excluded; one pass over the text."""
     inside: set[int] = set()
