@@ -167,12 +167,18 @@ def secret_key_names() -> tuple[str, ...]:
     return terms(VOCABULARY, "secret_key_names")
 
 
+def _squashed(name: str) -> str:
+    """A setting's name as the vocabularies match it: lower case, without the separators
+    (``app.config['SECRET-KEY']`` and ``secret_key`` are both ``secretkey``)."""
+    return name.lower().replace("_", "").replace(".", "").replace("-", "")
+
+
 def secret_kind(key: str, *, env: bool = False) -> str | None:
     """What a key name holds ("password", "API key", ...), or None when not a secret.
 
     ``env``: the key is in a committed .env file, where more names count.
     """
-    squashed = key.lower().replace("_", "").replace(".", "").replace("-", "")
+    squashed = _squashed(key)
     endings = [name.replace("_", "") for name in secret_key_names()]
     if env:
         endings += terms(VOCABULARY, "env_key_names")
@@ -212,10 +218,10 @@ def is_ci_file(path: str) -> bool:
     return name in ("tox.ini", "noxfile.py") or adapter_for(path) is not None
 
 
-def deploys(text: str) -> bool:
-    """Whether a CI or compose file deploys or reaches a server (``deploy_words``): then its
-    literal credentials are a server's, not a service container's for one job."""
-    lowered = text.lower()
+def deploys(lowered: str) -> bool:
+    """Whether a CI or compose file, lower-cased, deploys or reaches a server
+    (``deploy_words``): then its literal credentials are a server's, not a service
+    container's for one job."""
     return any(word in lowered for word in terms(VOCABULARY, "deploy_words"))
 
 
@@ -274,10 +280,8 @@ def is_signing_key(kind: str) -> bool:
     name a kind ends with in parentheses, ``hard-coded secret key (SECRET_KEY)``."""
     if not kind.endswith(")") or "(" not in kind:
         return False
-    name = kind[kind.rindex("(") + 1 : -1].lower()
-    squashed = name.replace("_", "").replace(".", "").replace("-", "")
     names = {n.replace("_", "") for n in terms(VOCABULARY, "signing_key_names")}
-    return squashed in names
+    return _squashed(kind[kind.rindex("(") + 1 : -1]) in names
 
 
 def is_uncertain_kind(kind: str) -> bool:

@@ -234,13 +234,14 @@ def _scan(path: str, text: str, versioned: bool, budget: secret_engine.Budget) -
         if versioned and not fakes:
             yield from _scan_env(text)
         return
-    if not secret_engine.may_hold_secret(text.lower()):
+    lowered = text.lower()
+    if not secret_engine.may_hold_secret(lowered):
         return
     suffix = name[name.rfind(".") :].lower() if name.rfind(".") > 0 else ""
     # Tests, examples, documentation and CI service containers (not a CI file that deploys)
     # hold fakes and throwaways: there only a credential's shape counts, never its name.
     # Lock files are written by tools: package names there may hold credential words.
-    throwaway = is_ci_file(path) and not deploys(text)
+    throwaway = is_ci_file(path) and not deploys(lowered)
     named = not (fakes or is_doc_file(path) or throwaway or is_lock_file(path))
     by_name: list[Found] = []
     if named and suffix in term_set(VOCABULARY, "config_suffixes"):
